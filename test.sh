@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what the tests need (idempotently), builds, runs every test
+# project, and ends with one line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+
+bash tools/install-test-deps.sh || { echo "installing test dependencies failed"; echo "0 passed, 1 failed"; exit 1; }
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+if ! dotnet build Samsa.slnx -c Release -nologo -v minimal; then
+  echo "build failed"; echo "0 passed, 1 failed"; exit 1
+fi
+
+results="$root/artifacts/test-results"
+rm -rf "$results"; mkdir -p "$results"
+passed=0; failed=0; skipped=0; status=0
+for proj in tests/*/*.csproj; do
+  name=$(basename "$proj" .csproj)
+  echo "== $name"
+  out="$results/$name.txt"
+  dotnet test "$proj" -c Release --no-build --nologo --logger "console;verbosity=normal" \
+    --blame-hang-timeout 10m 2>&1 | tee "$out" | grep -E "^\s*(Failed|Skipped) |Passed!|Failed!|error" || true
+  line=$(grep -E "(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+" "$out" | tail -n 1)
+  if [ -z "$line" ]; then
+    echo "$name: no test summary (crash or hang?)"; failed=$((failed + 1)); status=1; continue
+  fi
+  f=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$line")
+  p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$line")
+  s=$(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$line")
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  [ "$f" -eq 0 ] || status=1
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
