@@ -26,12 +26,12 @@ public readonly ref struct RecordBatch
     /// </summary>
     public RecordBatch(ReadOnlySpan<byte> bytes)
     {
-        int size = CheckFraming(bytes);
+        long size = CheckFraming(bytes);
         if (size > bytes.Length)
         {
             throw new CorruptRecordException($"record batch announces {size} bytes but only {bytes.Length} are available");
         }
-        _bytes = bytes[..size];
+        _bytes = bytes[..(int)size];
     }
 
     /// <summary>
@@ -46,12 +46,12 @@ public readonly ref struct RecordBatch
         {
             return false;
         }
-        int size = CheckFraming(buffer);
+        long size = CheckFraming(buffer);
         if (size > buffer.Length)
         {
             return false;
         }
-        batch = new RecordBatch(buffer[..size], trusted: true);
+        batch = new RecordBatch(buffer[..(int)size], trusted: true);
         return true;
     }
 
@@ -65,7 +65,7 @@ public readonly ref struct RecordBatch
     public static RecordBatchEnumerator Enumerate(ReadOnlySpan<byte> records) => new(records);
 
     /// <summary>Returns the total size the batch announces, after checking what can be checked from its first bytes.</summary>
-    private static int CheckFraming(ReadOnlySpan<byte> bytes)
+    private static long CheckFraming(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length < RecordBatchLayout.LogOverhead)
         {
@@ -89,7 +89,7 @@ public readonly ref struct RecordBatch
         {
             throw new CorruptRecordException($"record batch length {batchLength} is below the header size {MinBatchLength}");
         }
-        return batchLength + RecordBatchLayout.LogOverhead;
+        return (long)batchLength + RecordBatchLayout.LogOverhead;
     }
 
     /// <summary>The batch's bytes, exactly <see cref="SizeInBytes"/> long.</summary>
