@@ -1,0 +1,216 @@
+using Microsoft.Extensions.Logging;
+using Samsa.Protocol.Records;
+using Samsa.Storage.Checkpoints;
+using Samsa.Storage.Files;
+using Samsa.Storage.Producers;
+
+namespace Samsa.Storage;
+
+/// <summary>What loading a partition directory produced.</summary>
+internal sealed record LoadedLog(
+    LogSegment[] Segments,
+    long LogEndOffset,
+    long LogStartOffset,
+    long RecoveryPoint,
+    ProducerStateManager Producers,
+    LeaderEpochCheckpoint Epochs,
+    Guid? TopicId);
+
+/// <summary>
+/// Opens a partition directory and brings it to a consistent state.
+/// <list type="bullet">
+/// <item>Leftover <c>*.deleted</c> and <c>*.tmp</c> files are removed; index files without a log are dropped.</item>
+/// <item>After a clean shutdown only the newest segment's tail after its last index entry is read.</item>
+/// <item>After an unclean one, every segment that may hold offsets at or past the recovery point is
+/// validated batch by batch (lengths, magic, CRC-32C, increasing offsets) and its indexes rebuilt.
+/// In the newest segment the first damaged batch and everything after it are cut off, with one
+/// warning naming the file, position and offset. Damage in an older segment is not a torn write
+/// (segments are fsync'd when they roll), so the partition goes offline instead of silently losing
+/// the segments after it.</item>
+/// <item>Producer state comes from the newest snapshot at or below the log end, then the batches after it.</item>
+/// </list>
+/// </summary>
+internal static class LogLoader
+{
+    public static LoadedLog Load(string dir, TopicPartition tp, LogConfig config, FileHandleCache cache, bool cleanShutdown,
+        long checkpointRecoveryPoint, long checkpointLogStart, long nowMs, ILogger logger)
+    {
+        System.IO.Directory.CreateDirectory(dir);
+        var baseOffsets = new List<long>();
+        var indexFiles = new List<string>();
+        foreach (string path in System.IO.Directory.EnumerateFiles(dir))
+        {
+            string name = Path.GetFileName(path);
+            if (name.EndsWith(LogFileNames.DeletedSuffix, StringComparison.Ordinal) || name.EndsWith(".tmp", StringComparison.Ordinal))
+            {
+                File.Delete(path);
+            }
+            else if (LogFileNames.TryParseOffset(name, LogFileNames.LogSuffix, out long b))
+            {
+                baseOffsets.Add(b);
+            }
+            else if (name.EndsWith(LogFileNames.IndexSuffix, StringComparison.Ordinal) || name.EndsWith(LogFileNames.TimeIndexSuffix, StringComparison.Ordinal))
+            {
+                indexFiles.Add(path);
+            }
+        }
+        baseOffsets.Sort();
+        foreach (string idx in indexFiles)
+        {
+            string name = Path.GetFileName(idx);
+            string stem = name[..name.IndexOf('.', StringComparison.Ordinal)];
+            if (!File.Exists(Path.Combine(dir, stem + LogFileNames.LogSuffix)))
+            {
+                File.Delete(idx);
+            }
+        }
+
+        Guid? topicId = PartitionMetadataFile.Read(dir);
+        var segments = new List<LogSegment>(baseOffsets.Count);
+        foreach (long b in baseOffsets)
+        {
+            segments.Add(LogSegment.Open(dir, b, config, cache));
+        }
+        if (segments.Count == 0)
+        {
+            segments.Add(LogSegment.Create(dir, Math.Max(0, checkpointLogStart), config, cache, nowMs));
+        }
+
+        long logEnd = -1;
+        long recoveryPoint = checkpointRecoveryPoint;
+        if (cleanShutdown)
+        {
+            logEnd = segments[^1].LoadTail();
+            if (logEnd < 0)
+            {
+                logger.LogWarning("{Partition}: the newest segment {File} does not end on a batch boundary despite a clean shutdown; recovering it", tp, segments[^1].Log.Path);
+                recoveryPoint = Math.Min(recoveryPoint, segments[^1].BaseOffset);
+            }
+        }
+        if (logEnd < 0)
+        {
+            logEnd = Recover(tp, segments, recoveryPoint, logger);
+            foreach (LogSegment s in segments)
+            {
+                if (s.BaseOffset >= recoveryPoint || s == segments[^1])
+                {
+                    s.Flush();
+                }
+            }
+        }
+        recoveryPoint = logEnd;
+
+        long logStart = Math.Max(checkpointLogStart, segments[0].BaseOffset);
+        if (logStart > logEnd)
+        {
+            logStart = logEnd;
+        }
+
+        var epochs = new LeaderEpochCheckpoint(dir);
+        epochs.Load();
+        epochs.TruncateFromEnd(logEnd);
+        epochs.TruncateFromStart(logStart);
+
+        var producers = new ProducerStateManager(dir);
+        RebuildProducerState(producers, segments, logStart, logEnd);
+        return new LoadedLog([.. segments], logEnd, logStart, recoveryPoint, producers, epochs, topicId);
+    }
+
+    private static long Recover(TopicPartition tp, List<LogSegment> segments, long recoveryPoint, ILogger logger)
+    {
+        long next = segments[0].BaseOffset;
+        for (int i = 0; i < segments.Count; i++)
+        {
+            LogSegment seg = segments[i];
+            bool last = i == segments.Count - 1;
+            bool needsCheck = last || segments[i + 1].BaseOffset > recoveryPoint;
+            if (!needsCheck)
+            {
+                continue;
+            }
+            // Segments after this one that hold nothing are leftovers of a roll; they do not make it "older".
+            bool onlyEmptyAfter = true;
+            for (int j = i + 1; j < segments.Count; j++)
+            {
+                onlyEmptyAfter &= segments[j].Size == 0;
+            }
+            long sizeBefore = new FileInfo(seg.Log.Path).Length;
+            SegmentScan scan = seg.Scan(validate: true, allowTruncate: onlyEmptyAfter);
+            if (scan.Damage is not null)
+            {
+                if (!onlyEmptyAfter)
+                {
+                    throw new KafkaStorageException(
+                        $"{tp}: corrupt batch in the middle of the log: {seg.Log.Path} at position {scan.ValidBytes} (offset {scan.DamageOffset}): {scan.Damage}; the partition is offline");
+                }
+                logger.LogWarning("{Partition}: recovery dropped {Bytes} bytes of {File} from position {Position} (offset {Offset} onwards): {Reason}",
+                    tp, sizeBefore - scan.ValidBytes, seg.Log.Path, scan.ValidBytes, scan.DamageOffset, scan.Damage);
+                for (int j = segments.Count - 1; j > i; j--)
+                {
+                    segments[j].MarkDeleted();
+                    segments[j].DeleteFiles();
+                    segments.RemoveAt(j);
+                }
+                return scan.NextOffset;
+            }
+            if (seg.IndexesRebuilt)
+            {
+                logger.LogInformation("{Partition}: rebuilt the indexes of {File}", tp, seg.Log.Path);
+            }
+            next = scan.NextOffset;
+            if (!last && next > segments[i + 1].BaseOffset)
+            {
+                throw new KafkaStorageException($"{tp}: {seg.Log.Path} holds offsets up to {next - 1}, past the next segment's base offset {segments[i + 1].BaseOffset}; the partition is offline");
+            }
+        }
+        return next;
+    }
+
+    /// <summary>Newest snapshot at or below the log end, then the batch headers after it.</summary>
+    internal static void RebuildProducerState(ProducerStateManager producers, IReadOnlyList<LogSegment> segments, long logStart, long logEnd)
+    {
+        long from = producers.LoadLatestSnapshot(logEnd);
+        if (from < 0)
+        {
+            producers.Reset(logStart);
+            from = logStart;
+        }
+        if (from >= logEnd)
+        {
+            return;
+        }
+        Span<byte> head = stackalloc byte[RecordBatchLayout.HeaderSize];
+        for (int i = 0; i < segments.Count; i++)
+        {
+            LogSegment seg = segments[i];
+            if (i + 1 < segments.Count && segments[i + 1].BaseOffset <= from)
+            {
+                continue;
+            }
+            Microsoft.Win32.SafeHandles.SafeFileHandle h = seg.Log.Acquire();
+            try
+            {
+                long limit = seg.Size;
+                if (!seg.TryTranslateOffset(h, from, limit, out BatchPosition b))
+                {
+                    continue;
+                }
+                long p = b.Position;
+                while (LogSegment.TryReadHeader(h, p, limit, head, out b))
+                {
+                    if (b.LastOffset >= from)
+                    {
+                        var hdr = new RecordBatchHeader(head);
+                        producers.Replay(b, hdr.ProducerId, hdr.ProducerEpoch, hdr.BaseSequence);
+                    }
+                    p += b.Size;
+                }
+            }
+            finally
+            {
+                seg.Log.Release();
+            }
+        }
+        producers.CommitPending(logEnd);
+    }
+}
