@@ -1,13 +1,7 @@
 using System.Globalization;
+using Samsa.Protocol.Records;
 
 namespace Samsa.Storage;
-
-/// <summary>Whether a record's timestamp is the producer's (CreateTime) or the broker's (LogAppendTime).</summary>
-public enum TimestampType
-{
-    CreateTime,
-    LogAppendTime,
-}
 
 /// <summary>
 /// Per-partition log settings under Kafka's topic-config names with Kafka's defaults. Immutable;

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
+using Samsa.Protocol;
+using Samsa.Protocol.Compression;
 using Samsa.Protocol.Records;
 using Samsa.Storage.Checkpoints;
 using Samsa.Storage.Files;
@@ -35,6 +37,8 @@ public sealed class PartitionLog
     private volatile bool _loaded;
     private volatile string? _offlineReason;
     private long _logEndOffset;
+    /// <summary>The log end with the active segment's byte position, published together so a reader never sees bytes past it.</summary>
+    private volatile LogEnd _end = new(0, 0, 0);
     private long _logStartOffset;
     private long _highWatermark;
     private long _recoveryPoint;
@@ -211,7 +215,7 @@ public sealed class PartitionLog
                 _epochs = loaded.Epochs;
                 Volatile.Write(ref _logStartOffset, loaded.LogStartOffset);
                 Volatile.Write(ref _recoveryPoint, loaded.RecoveryPoint);
-                Volatile.Write(ref _logEndOffset, loaded.LogEndOffset);
+                PublishEnd(loaded.LogEndOffset);
                 Volatile.Write(ref _highWatermark, Math.Clamp(_checkpointHighWatermark, loaded.LogStartOffset, loaded.LogEndOffset));
                 if (loaded.TopicId is { } id)
                 {
@@ -309,6 +313,7 @@ public sealed class PartitionLog
         }
         long maxTimestamp = -1;
         int recordCount = 0;
+        bool recompress = false;
         int pos = 0;
         while (pos < records.Length)
         {
@@ -320,7 +325,23 @@ public sealed class PartitionLog
             var h = new RecordBatchHeader(records.Slice(pos, size));
             maxTimestamp = Math.Max(maxTimestamp, config.MessageTimestampType == TimestampType.LogAppendTime ? now : h.MaxTimestamp);
             recordCount += h.RecordCount;
+            recompress |= config.TargetCodec >= 0 && config.TargetCodec != h.CompressionCodec;
             pos += size;
+        }
+        if (recompress)
+        {
+            try
+            {
+                records = Recompressor.Recompress(records, (CompressionType)config.TargetCodec);
+            }
+            catch (Exception e) when (e is KafkaProtocolException or InvalidDataException or ArgumentException)
+            {
+                return Fail(StorageErrorCode.CorruptMessage, $"records could not be decoded for re-compression: {e.Message}");
+            }
+            if (records.Length > config.SegmentBytes)
+            {
+                return Fail(StorageErrorCode.RecordListTooLarge, $"{records.Length} bytes of re-compressed batches exceed segment.bytes {config.SegmentBytes}");
+            }
         }
 
         lock (_lock)
@@ -368,7 +389,7 @@ public sealed class PartitionLog
             }
             producers.CommitPending(next);
             _epochs!.Assign(leaderEpoch, firstOffset);
-            Volatile.Write(ref _logEndOffset, next);
+            PublishEnd(next);
             AfterAppend(recordCount);
             return new LogAppendResult(StorageErrorCode.None, firstOffset, lastOffset,
                 config.MessageTimestampType == TimestampType.LogAppendTime ? now : -1, _logStartOffset, recordCount);
@@ -424,11 +445,6 @@ public sealed class PartitionLog
         {
             why = $"producer {h.ProducerId} sent a batch without a sequence number";
             return StorageErrorCode.InvalidRecord;
-        }
-        if (config.TargetCodec >= 0 && config.TargetCodec != h.CompressionCodec)
-        {
-            why = $"compression.type={config.CompressionType} needs re-compression, which this broker cannot do yet";
-            return StorageErrorCode.UnknownServerError;
         }
         long minTs = h.BaseTimestamp, maxTs = h.MaxTimestamp;
         if (h.CompressionCodec == 0)
@@ -552,10 +568,19 @@ public sealed class PartitionLog
                 _epochs!.Assign(h.PartitionLeaderEpoch, h.BaseOffset);
                 pos += h.TotalSize;
             }
-            Volatile.Write(ref _logEndOffset, prevLast + 1);
+            PublishEnd(prevLast + 1);
             AfterAppend(count);
             return new LogAppendResult(StorageErrorCode.None, first, prevLast, -1, _logStartOffset, count);
         }
+    }
+
+    private sealed record LogEnd(long Offset, long SegmentBase, long Position);
+
+    private void PublishEnd(long offset)
+    {
+        LogSegment active = _segments[^1];
+        _end = new LogEnd(offset, active.BaseOffset, active.Size);
+        Volatile.Write(ref _logEndOffset, offset);
     }
 
     private void AfterAppend(int recordCount)
@@ -623,7 +648,8 @@ public sealed class PartitionLog
         for (int attempt = 0; ; attempt++)
         {
             long hw = Volatile.Read(ref _highWatermark);
-            long leo = Volatile.Read(ref _logEndOffset);
+            LogEnd end = _end;
+            long leo = end.Offset;
             long start = Volatile.Read(ref _logStartOffset);
             LogSegment[] segs = _segments;
             if (fetchOffset < start || fetchOffset > leo)
@@ -652,7 +678,7 @@ public sealed class PartitionLog
                 bool keep = false;
                 try
                 {
-                    long maxPosition = seg.Size;
+                    long maxPosition = seg.BaseOffset == end.SegmentBase ? Math.Min(seg.Size, end.Position) : seg.Size;
                     bool boundInside = bound < leo && (i == segs.Length - 1 || segs[i + 1].BaseOffset > bound);
                     if (boundInside && seg.TryTranslateOffset(h, bound, maxPosition, out BatchPosition stop))
                     {
@@ -844,7 +870,7 @@ public sealed class PartitionLog
             {
                 throw new KafkaStorageException($"{TopicPartition}: {last.Log.Path} is damaged after truncation to {offset}");
             }
-            Volatile.Write(ref _logEndOffset, next);
+            PublishEnd(next);
             AfterTruncation(next);
             _logger.LogInformation("{Partition}: truncated to offset {Offset}", TopicPartition, next);
         }
@@ -859,7 +885,7 @@ public sealed class PartitionLog
         }
         _segments = [LogSegment.Create(Directory, offset, Config, _manager.HandleCache, now)];
         Volatile.Write(ref _logStartOffset, offset);
-        Volatile.Write(ref _logEndOffset, offset);
+        PublishEnd(offset);
         _epochs!.Clear();
         AfterTruncation(offset);
         _logger.LogInformation("{Partition}: emptied, the log now starts at offset {Offset}", TopicPartition, offset);
