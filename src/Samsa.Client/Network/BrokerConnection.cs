@@ -1,0 +1,286 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Samsa.Client.Internal;
+using Samsa.Protocol;
+using Samsa.Protocol.Messages;
+
+namespace Samsa.Client.Network;
+
+/// <summary>
+/// One TCP connection to one broker. Requests are pipelined: each gets a correlation id and a
+/// pending entry, frames go out under a write lock, and a read loop matches responses by
+/// correlation id. After connecting it negotiates versions with ApiVersions and afterwards picks,
+/// per API, the highest version both sides support. A request unanswered for request.timeout.ms
+/// fails the connection (and with it every outstanding request), as Kafka's clients do.
+/// </summary>
+internal sealed class BrokerConnection : IAsyncDisposable
+{
+    private const int MaxResponseSize = 256 * 1024 * 1024;
+
+    private readonly ConcurrentDictionary<int, Pending> _pending = new();
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly PooledWriter _frame = new(4096);
+    private readonly string _clientId;
+    private readonly TimeSpan _requestTimeout;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _closed = new();
+    private Socket? _socket;
+    private NetworkStream? _stream;
+    private Task? _readLoop;
+    private Timer? _timeoutTimer;
+    private int _correlationId;
+    private Dictionary<ApiKey, (short Min, short Max)> _brokerVersions = [];
+    private Exception? _failure;
+
+    public BrokerConnection(int nodeId, string host, int port, string clientId, int requestTimeoutMs, ILogger logger)
+    {
+        NodeId = nodeId;
+        Host = host;
+        Port = port;
+        _clientId = clientId;
+        _requestTimeout = TimeSpan.FromMilliseconds(requestTimeoutMs);
+        _logger = logger;
+    }
+
+    public int NodeId { get; }
+    public string Host { get; }
+    public int Port { get; }
+
+    public int InFlight => _pending.Count;
+
+    public bool IsAlive => _failure is null && _socket is not null && !_closed.IsCancellationRequested;
+
+    /// <summary>Opens the socket and negotiates API versions.</summary>
+    public async Task ConnectAsync(int setupTimeoutMs, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(setupTimeoutMs);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(Host, Port, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new KafkaNetworkException($"Cannot connect to broker {NodeId} at {Host}:{Port}: {e.Message}", e);
+        }
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _readLoop = Task.Run(ReadLoopAsync);
+        _timeoutTimer = new Timer(static s => ((BrokerConnection)s!).CheckTimeouts(), this, 1000, 1000);
+        await NegotiateAsync(timeout.Token).ConfigureAwait(false);
+    }
+
+    private async Task NegotiateAsync(CancellationToken cancellationToken)
+    {
+        var version = ApiVersionsRequest.HighestSupportedVersion;
+        var request = new ApiVersionsRequest { ClientSoftwareName = "samsa-dotnet", ClientSoftwareVersion = "1.0.0" };
+        var response = await SendAsync<ApiVersionsRequest, ApiVersionsResponse>(request, version, cancellationToken).ConfigureAwait(false);
+        if ((ErrorCode)response.ErrorCode == ErrorCode.UnsupportedVersion)
+        {
+            // The broker answered in version 0 with what it supports; retry with its highest.
+            short theirs = 0;
+            foreach (var k in response.ApiKeys)
+            {
+                if (k.ApiKey == (short)ApiKey.ApiVersions) theirs = k.MaxVersion;
+            }
+            version = Math.Min(theirs, version);
+            response = await SendAsync<ApiVersionsRequest, ApiVersionsResponse>(request, version, cancellationToken).ConfigureAwait(false);
+        }
+        if ((ErrorCode)response.ErrorCode != ErrorCode.None)
+            throw KafkaException.FromErrorCode((ErrorCode)response.ErrorCode, $"ApiVersions from broker {NodeId}");
+        var versions = new Dictionary<ApiKey, (short, short)>();
+        foreach (var k in response.ApiKeys) versions[(ApiKey)k.ApiKey] = (k.MinVersion, k.MaxVersion);
+        _brokerVersions = versions;
+    }
+
+    /// <summary>
+    /// The highest version of <paramref name="apiKey"/> both sides support, capped at
+    /// <paramref name="clientMax"/> (the newest version whose semantics this client implements).
+    /// </summary>
+    public short PickVersion(ApiKey apiKey, short clientMax)
+    {
+        if (!ApiVersionsTable.TryGetRange(apiKey, out var ours))
+            throw new KafkaException(ErrorCode.UnsupportedVersion, $"{apiKey} is not known to this client.");
+        if (!_brokerVersions.TryGetValue(apiKey, out var theirs))
+            throw new KafkaException(ErrorCode.UnsupportedVersion, $"Broker {NodeId} does not support {apiKey}.");
+        var max = Math.Min(Math.Min(ours.MaxVersion, clientMax), theirs.Max);
+        var min = Math.Max(ours.MinVersion, theirs.Min);
+        if (max < min)
+            throw new KafkaException(ErrorCode.UnsupportedVersion,
+                $"No common version of {apiKey}: broker {NodeId} supports {theirs.Min}-{theirs.Max}, this client {ours.MinVersion}-{Math.Min(ours.MaxVersion, clientMax)}.");
+        return (short)max;
+    }
+
+    public bool Supports(ApiKey apiKey) => _brokerVersions.ContainsKey(apiKey);
+
+    /// <summary>Sends a request and parses its response.</summary>
+    public async Task<TResponse> SendAsync<TRequest, TResponse>(TRequest request, short version, CancellationToken cancellationToken)
+        where TRequest : class, IKafkaApiMessage<TRequest>
+        where TResponse : class, IKafkaApiMessage<TResponse>
+    {
+        var body = await SendRawAsync(TRequest.ApiKey, request, version, expectResponse: true, cancellationToken).ConfigureAwait(false);
+        var reader = new KafkaReader(body);
+        if (ApiVersionsTable.ResponseHeaderVersion(TRequest.ApiKey, version) >= 1) SkipTaggedFields(ref reader);
+        return TResponse.Read(ref reader, version);
+    }
+
+    /// <summary>Sends a request the broker does not answer (Produce with acks=0).</summary>
+    public Task SendWithoutResponseAsync<TRequest>(TRequest request, short version, CancellationToken cancellationToken)
+        where TRequest : class, IKafkaApiMessage<TRequest> =>
+        SendRawAsync(TRequest.ApiKey, request, version, expectResponse: false, cancellationToken);
+
+    private static void SkipTaggedFields(ref KafkaReader reader)
+    {
+        var count = reader.ReadTaggedFieldCount();
+        for (var i = 0; i < count; i++) reader.ReadTaggedField(out _);
+    }
+
+    private async Task<ReadOnlyMemory<byte>> SendRawAsync(ApiKey apiKey, IKafkaMessage request, short version, bool expectResponse,
+        CancellationToken cancellationToken)
+    {
+        if (_failure is { } failure) throw new KafkaNetworkException($"Connection to broker {NodeId} failed: {failure.Message}", failure);
+        var stream = _stream ?? throw new InvalidOperationException("Not connected.");
+        var pending = expectResponse ? new Pending(apiKey, DateTime.UtcNow) : null;
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        int correlationId;
+        try
+        {
+            correlationId = ++_correlationId;
+            if (pending is not null) _pending[correlationId] = pending;
+            WriteFrame(apiKey, version, correlationId, request);
+            await stream.WriteAsync(_frame.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            var error = new KafkaNetworkException($"Sending {apiKey} to broker {NodeId} failed: {e.Message}", e);
+            Fail(error);
+            throw error;
+        }
+        finally
+        {
+            _frame.Reset();
+            _writeLock.Release();
+        }
+        if (pending is null) return ReadOnlyMemory<byte>.Empty;
+        using var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.Register(static s =>
+            {
+                var (self, id) = ((BrokerConnection, int))s!;
+                if (self._pending.TryRemove(id, out var p)) p.Completion.TrySetCanceled();
+            }, (this, correlationId))
+            : default;
+        return await pending.Completion.Task.ConfigureAwait(false);
+    }
+
+    private void WriteFrame(ApiKey apiKey, short version, int correlationId, IKafkaMessage request)
+    {
+        var headerVersion = ApiVersionsTable.RequestHeaderVersion(apiKey, version);
+        var clientIdLength = Encoding.UTF8.GetByteCount(_clientId);
+        var headerSize = 2 + 2 + 4 + (headerVersion >= 1 ? 2 + clientIdLength : 0) + (headerVersion >= 2 ? 1 : 0);
+        var size = headerSize + request.Size(version);
+        var span = _frame.GetSpan(4 + headerSize);
+        BinaryPrimitives.WriteInt32BigEndian(span, size);
+        BinaryPrimitives.WriteInt16BigEndian(span[4..], (short)apiKey);
+        BinaryPrimitives.WriteInt16BigEndian(span[6..], version);
+        BinaryPrimitives.WriteInt32BigEndian(span[8..], correlationId);
+        var pos = 12;
+        if (headerVersion >= 1)
+        {
+            // The client id stays a classic int16-length string even in flexible headers.
+            BinaryPrimitives.WriteInt16BigEndian(span[pos..], (short)clientIdLength);
+            pos += 2 + Encoding.UTF8.GetBytes(_clientId, span[(pos + 2)..]);
+        }
+        if (headerVersion >= 2) span[pos++] = 0; // no tagged fields
+        _frame.Advance(pos);
+        request.Write(_frame, version);
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        var stream = _stream!;
+        var sizeBuffer = new byte[4];
+        try
+        {
+            while (!_closed.IsCancellationRequested)
+            {
+                await stream.ReadExactlyAsync(sizeBuffer, _closed.Token).ConfigureAwait(false);
+                var size = BinaryPrimitives.ReadInt32BigEndian(sizeBuffer);
+                if (size < 4 || size > MaxResponseSize)
+                    throw new KafkaProtocolException($"Broker {NodeId} sent a response frame of {size} bytes.");
+                var frame = new byte[size];
+                await stream.ReadExactlyAsync(frame, _closed.Token).ConfigureAwait(false);
+                var correlationId = BinaryPrimitives.ReadInt32BigEndian(frame);
+                if (!_pending.TryRemove(correlationId, out var pending))
+                {
+                    _logger.LogDebug("Broker {NodeId} answered unknown correlation id {CorrelationId}.", NodeId, correlationId);
+                    continue;
+                }
+                pending.Completion.TrySetResult(frame.AsMemory(4));
+            }
+        }
+        catch (Exception e)
+        {
+            Fail(e is KafkaException ? e : new KafkaNetworkException($"Connection to broker {NodeId} ({Host}:{Port}) closed: {e.Message}", e));
+        }
+    }
+
+    private void CheckTimeouts()
+    {
+        var now = DateTime.UtcNow;
+        foreach (var (_, p) in _pending)
+        {
+            if (now - p.SentAt > _requestTimeout)
+            {
+                Fail(new KafkaTimeoutException($"{p.ApiKey} to broker {NodeId} got no response within request.timeout.ms ({_requestTimeout.TotalMilliseconds} ms)."));
+                return;
+            }
+        }
+    }
+
+    private void Fail(Exception error)
+    {
+        Interlocked.CompareExchange(ref _failure, error, null);
+        if (!_closed.IsCancellationRequested)
+        {
+            try { _closed.Cancel(); } catch (ObjectDisposedException) { }
+        }
+        try { _socket?.Dispose(); } catch (ObjectDisposedException) { }
+        _timeoutTimer?.Dispose();
+        var failure = _failure!;
+        foreach (var id in _pending.Keys)
+        {
+            if (_pending.TryRemove(id, out var p))
+            {
+                p.Completion.TrySetException(failure as KafkaException
+                    ?? new KafkaNetworkException($"Connection to broker {NodeId} failed: {failure.Message}", failure));
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Fail(new KafkaNetworkException($"Connection to broker {NodeId} was closed by the client."));
+        if (_readLoop is not null)
+        {
+            try { await _readLoop.ConfigureAwait(false); } catch (Exception) { }
+        }
+        _stream?.Dispose();
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        _frame.Dispose();
+        _writeLock.Dispose();
+        _closed.Dispose();
+    }
+
+    private sealed class Pending(ApiKey apiKey, DateTime sentAt)
+    {
+        public ApiKey ApiKey { get; } = apiKey;
+        public DateTime SentAt { get; } = sentAt;
+        public TaskCompletionSource<ReadOnlyMemory<byte>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
