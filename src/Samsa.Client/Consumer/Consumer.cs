@@ -450,6 +450,7 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
         {
             if (_coordinator is not null) await _coordinator.DisposeAsync().ConfigureAwait(false);
             await _cluster.DisposeAsync().ConfigureAwait(false);
+            _fetcher.Dispose();
             _wakeup.Dispose();
         }
     }

@@ -155,7 +155,12 @@ internal sealed class ConsumerCoordinator : IAsyncDisposable
         if (old >= 0) _ = _cluster.CloseConnectionAsync(old);
     }
 
-    private async Task<TResponse> SendToCoordinatorAsync<TRequest, TResponse>(TRequest request, CancellationToken cancellationToken)
+    private Task<TResponse> SendToCoordinatorAsync<TRequest, TResponse>(TRequest request, CancellationToken cancellationToken)
+        where TRequest : class, IKafkaApiMessage<TRequest>
+        where TResponse : class, IKafkaApiMessage<TResponse> =>
+        SendToCoordinatorAsync<TRequest, TResponse>(_ => request, cancellationToken);
+
+    private async Task<TResponse> SendToCoordinatorAsync<TRequest, TResponse>(Func<short, TRequest> request, CancellationToken cancellationToken)
         where TRequest : class, IKafkaApiMessage<TRequest>
         where TResponse : class, IKafkaApiMessage<TResponse>
     {
@@ -299,7 +304,7 @@ internal sealed class ConsumerCoordinator : IAsyncDisposable
             ApplyAssignment(assigned, listener);
             _logger.LogInformation("Joined group {Group} generation {Generation} as {Member} ({Protocol}); assigned {Partitions}.",
                 _groupId, _generation, _memberId, _protocol, string.Join(",", assigned));
-            _heartbeatLoop ??= Task.Run(HeartbeatLoopAsync);
+            _heartbeatLoop ??= Task.Run(HeartbeatLoopAsync, CancellationToken.None);
             return;
         }
     }
@@ -446,12 +451,14 @@ internal sealed class ConsumerCoordinator : IAsyncDisposable
         }
         try
         {
-            var response = await SendToCoordinatorAsync<LeaveGroupRequest, LeaveGroupResponse>(new LeaveGroupRequest
-            {
-                GroupId = _groupId,
-                MemberId = _memberId,
-                Members = [new LeaveGroupRequest.MemberIdentity { MemberId = _memberId, GroupInstanceId = null, Reason = reason }],
-            }, cancellationToken).ConfigureAwait(false);
+            var memberId = _memberId;
+            var response = await SendToCoordinatorAsync<LeaveGroupRequest, LeaveGroupResponse>(version => version >= 3
+                ? new LeaveGroupRequest
+                {
+                    GroupId = _groupId,
+                    Members = [new LeaveGroupRequest.MemberIdentity { MemberId = memberId, GroupInstanceId = null, Reason = reason }],
+                }
+                : new LeaveGroupRequest { GroupId = _groupId, MemberId = memberId }, cancellationToken).ConfigureAwait(false);
             if ((ErrorCode)response.ErrorCode != ErrorCode.None)
                 _logger.LogDebug("LeaveGroup answered {Error}.", (ErrorCode)response.ErrorCode);
         }
@@ -539,7 +546,7 @@ internal sealed class ConsumerCoordinator : IAsyncDisposable
         while (true)
         {
             await EnsureCoordinatorAsync(cancellationToken).ConfigureAwait(false);
-            var request = new OffsetFetchRequest
+            OffsetFetchRequest request(short version) => new()
             {
                 GroupId = _groupId,
                 Topics = partitions.GroupBy(p => p.Topic).Select(g => new OffsetFetchRequest.OffsetFetchRequestTopic
@@ -547,7 +554,7 @@ internal sealed class ConsumerCoordinator : IAsyncDisposable
                     Name = g.Key,
                     PartitionIndexes = g.Select(p => p.Partition).ToList(),
                 }).ToList(),
-                RequireStable = true,
+                RequireStable = version >= 7,
             };
             OffsetFetchResponse response;
             try

@@ -13,7 +13,7 @@ namespace Samsa.Client.Consumer;
 /// (<see cref="Collect"/>) and sends the next fetches right away, so the next batch arrives while
 /// the application works on this one. Decoding walks the fetched bytes in place.
 /// </summary>
-internal sealed class Fetcher<TKey, TValue>
+internal sealed class Fetcher<TKey, TValue> : IDisposable
 {
     private readonly ConsumerConfig _config;
     private readonly KafkaCluster _cluster;
@@ -36,6 +36,8 @@ internal sealed class Fetcher<TKey, TValue>
         _valueDeserializer = valueDeserializer;
         _logger = logger;
     }
+
+    public void Dispose() => _arrived.Dispose();
 
     /// <summary>Waits until some fetch answered or the token fires.</summary>
     public Task WaitForFetchAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
@@ -161,7 +163,7 @@ internal sealed class Fetcher<TKey, TValue>
         finally
         {
             lock (_inFlightNodes) _inFlightNodes.Remove(node);
-            _arrived.Release();
+            try { _arrived.Release(); } catch (ObjectDisposedException) { }
         }
     }
 

@@ -233,6 +233,7 @@ public sealed class Producer<TKey, TValue> : IDisposable, IAsyncDisposable
             _logger.LogWarning("The producer closed before every record was sent; the rest failed.");
         _accumulator.Pool.Close();
         _cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _sender.Dispose();
     }
 
     /// <summary>Flushes (bounded by delivery.timeout.ms) and closes.</summary>

@@ -13,7 +13,7 @@ namespace Samsa.Client.Producer;
 /// batch in sequence order; unresolvable sequence errors bump the producer epoch once nothing is
 /// in flight. Runs on its own thread so sends never wait for the thread pool.
 /// </summary>
-internal sealed class Sender
+internal sealed class Sender : IDisposable
 {
     private readonly ProducerConfig _config;
     private readonly KafkaCluster _cluster;
@@ -50,6 +50,12 @@ internal sealed class Sender
     }
 
     private bool Idempotent => _config.EnableIdempotence;
+
+    public void Dispose()
+    {
+        _stop.Dispose();
+        _wake.Dispose();
+    }
 
     public void Start() => _thread.Start();
 
