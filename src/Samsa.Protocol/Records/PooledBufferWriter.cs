@@ -20,6 +20,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     public Memory<byte> WrittenMemoryMutable => _buffer.AsMemory(0, _written);
     public int Capacity => _buffer.Length;
 
+    /// <summary>Bumped on every hand-out and return, so a stale copy of an owner cannot return it twice.</summary>
+    public int Generation { get; set; }
+
     public void Clear() => _written = 0;
 
     public void Advance(int count)
@@ -59,7 +62,10 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         }
         byte[] bigger = ArrayPool<byte>.Shared.Rent(size);
         _buffer.AsSpan(0, _written).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
         _buffer = bigger;
     }
 

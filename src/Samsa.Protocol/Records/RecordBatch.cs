@@ -192,7 +192,7 @@ public readonly ref struct RecordBatch
         }
         catch
         {
-            DecompressionBuffers.Return(buffer);
+            DecompressionBuffers.Return(buffer, buffer.Generation);
             throw;
         }
         return new RecordEnumerator(buffer.WrittenSpan, buffer, Header);

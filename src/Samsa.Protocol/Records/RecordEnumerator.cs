@@ -19,6 +19,7 @@ public ref struct RecordEnumerator
     private readonly int _lastOffsetDelta;
     private readonly int _declaredCount;
     private PooledBufferWriter? _decompressed;
+    private readonly int _generation;
     private int _position;
     private int _read;
     private int _previousOffsetDelta;
@@ -27,6 +28,7 @@ public ref struct RecordEnumerator
     {
         _records = records;
         _decompressed = decompressed;
+        _generation = decompressed?.Generation ?? 0;
         _baseOffset = header.BaseOffset;
         _baseTimestamp = header.BaseTimestamp;
         _maxTimestamp = header.MaxTimestamp;
@@ -137,7 +139,7 @@ public ref struct RecordEnumerator
     {
         if (_decompressed is not null)
         {
-            DecompressionBuffers.Return(_decompressed);
+            DecompressionBuffers.Return(_decompressed, _generation);
             _decompressed = null;
         }
     }
@@ -152,13 +154,23 @@ internal static class DecompressionBuffers
 
     public static PooledBufferWriter Rent()
     {
-        PooledBufferWriter? writer = t_cached;
+        PooledBufferWriter writer = t_cached ?? new PooledBufferWriter(64 * 1024);
         t_cached = null;
-        return writer ?? new PooledBufferWriter(64 * 1024);
+        writer.Generation++;
+        return writer;
     }
 
-    public static void Return(PooledBufferWriter writer)
+    /// <summary>
+    /// Takes the buffer back from the owner that rented it as <paramref name="generation"/>; a
+    /// second return (a disposed copy of an enumerator) finds the generation moved on and does nothing.
+    /// </summary>
+    public static void Return(PooledBufferWriter writer, int generation)
     {
+        if (writer.Generation != generation)
+        {
+            return;
+        }
+        writer.Generation++;
         writer.Clear();
         if (t_cached is null && writer.Capacity <= MaxCachedCapacity)
         {

@@ -213,4 +213,27 @@ public class RecordBatchRoundTripTests
         builder.Append(123456789, new byte[300], new byte[5000], headers);
         Assert.InRange(builder.SizeInBytes - before, 1, RecordBatchBuilder.EstimateRecordSize(300, 5000, headers));
     }
+
+    [Fact]
+    public void DisposingACopiedEnumeratorTwiceDoesNotHandItsBufferToAnotherBatch()
+    {
+        List<TestRecord> first = TestData.Records(50, 1);
+        List<TestRecord> second = TestData.Records(50, 2);
+        byte[] a = TestData.BuildWithSamsa(first, CompressionType.Zstd);
+        byte[] b = TestData.BuildWithSamsa(second, CompressionType.Zstd);
+
+        RecordEnumerator enumeratorA = new RecordBatch(a).GetRecords();
+        foreach (Record _ in enumeratorA) // foreach disposes its copy of the enumerator
+        {
+        }
+        using RecordEnumerator enumeratorB = new RecordBatch(b).GetRecords();
+        enumeratorA.Dispose(); // the stale original must not return B's buffer
+        _ = new RecordBatch(a).GetRecords(); // would overwrite B's records if it had
+        var seen = new List<TestRecord>();
+        foreach (Record r in enumeratorB)
+        {
+            seen.Add(TestRecord.From(r));
+        }
+        KafkaPythonCrossCheckTests.AssertSame(second, seen);
+    }
 }
