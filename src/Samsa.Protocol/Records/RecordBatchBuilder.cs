@@ -80,14 +80,21 @@ public sealed class RecordBatchBuilder : IDisposable
         AppendCore(_lastOffsetDelta + 1, timestamp, key, hasKey, value, hasValue, headers);
 
     /// <summary>Appends a record at an explicit offset (compaction keeps gaps); offsets must increase.</summary>
-    public void AppendWithOffset(long offset, long timestamp, byte[]? key, byte[]? value, ReadOnlySpan<Header> headers = default)
+    public void AppendWithOffset(long offset, long timestamp, byte[]? key, byte[]? value, ReadOnlySpan<Header> headers = default) =>
+        AppendCore(OffsetDelta(offset), timestamp, key, key is not null, value, value is not null, headers);
+
+    /// <summary>Appends a record at an explicit offset from spans (rewriting a read record keeps its offset).</summary>
+    public void AppendWithOffset(long offset, long timestamp, ReadOnlySpan<byte> key, bool hasKey, ReadOnlySpan<byte> value, bool hasValue, ReadOnlySpan<Header> headers = default) =>
+        AppendCore(OffsetDelta(offset), timestamp, key, hasKey, value, hasValue, headers);
+
+    private int OffsetDelta(long offset)
     {
         long delta = offset - BaseOffset;
         if (delta <= _lastOffsetDelta || delta > int.MaxValue)
         {
             throw new ArgumentOutOfRangeException(nameof(offset), $"offset {offset} does not follow offset {BaseOffset + _lastOffsetDelta} in a batch based at {BaseOffset}");
         }
-        AppendCore((int)delta, timestamp, key, key is not null, value, value is not null, headers);
+        return (int)delta;
     }
 
     /// <summary>An upper bound of the bytes a record adds to the batch before compression (-1 length = null).</summary>

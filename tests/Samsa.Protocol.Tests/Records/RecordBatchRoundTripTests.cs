@@ -236,4 +236,23 @@ public class RecordBatchRoundTripTests
         }
         KafkaPythonCrossCheckTests.AssertSame(second, seen);
     }
+
+    [Fact]
+    public void RewritingReadRecordsKeepsOffsetGapsAndNulls()
+    {
+        List<TestRecord> records = TestData.Records(30, 4).Where(r => r.Offset % 4 != 2).Select(r => r with { Offset = r.Offset + 500 }).ToList();
+        byte[] source = TestData.BuildWithSamsa(records, CompressionType.Gzip, b => b.BaseOffset = 500);
+
+        using var builder = new RecordBatchBuilder { Compression = CompressionType.Snappy, BaseOffset = 500 };
+        foreach (Record r in new RecordBatch(source))
+        {
+            var headers = new List<Header>();
+            foreach (RecordHeader h in r.Headers)
+            {
+                headers.Add(new Header(h.KeyString, h.HasValue ? h.Value.ToArray() : null));
+            }
+            builder.AppendWithOffset(r.Offset, r.Timestamp, r.Key, r.HasKey, r.Value, r.HasValue, headers.ToArray());
+        }
+        KafkaPythonCrossCheckTests.AssertSame(records, TestData.ReadWithSamsa(builder.Build().Span));
+    }
 }
