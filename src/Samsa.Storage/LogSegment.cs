@@ -536,22 +536,20 @@ internal sealed class LogSegment
         }
     }
 
-    /// <summary>Removes every batch holding an offset at or above <paramref name="offset"/>; returns the bytes removed.</summary>
+    /// <summary>Removes every batch holding an offset at or above <paramref name="offset"/>; returns the segment's next offset (-1 if its tail is damaged).</summary>
     public long TruncateTo(long offset)
     {
         EnsureIndexes();
-        long removed;
         SafeFileHandle h = Log.Acquire();
         try
         {
             long size = Size;
             if (!TryTranslateOffset(h, offset, size, out BatchPosition b))
             {
-                return 0;
+                return LoadTail();
             }
             // A batch straddling the offset goes entirely (offsets are never split inside a batch).
             long cut = b.Position;
-            removed = size - cut;
             RandomAccess.SetLength(h, cut);
             Volatile.Write(ref _size, cut);
             OffsetIndex.TruncateTo(b.BaseOffset, cut);
@@ -569,8 +567,7 @@ internal sealed class LogSegment
             Log.Release();
         }
         // Recompute the tail state (max timestamp, bytes since the last entry) from the last entry on.
-        LoadTail();
-        return removed;
+        return LoadTail();
     }
 
     /// <summary>Called when a newer segment takes over: final time index entry, indexes to disk, data fsync'd.</summary>
