@@ -1,6 +1,12 @@
 using BenchmarkDotNet.Running;
 
 // Run with: dotnet run -c Release --project bench/Samsa.Benchmarks -- --filter '*'
+// Storage figures (whole files, not microbenchmarks): ... -- storage [appendMiB] [recoveryMiB] [partitions]
+if (args.Length > 0 && args[0] == "storage")
+{
+    Samsa.Benchmarks.Storage.StorageBench.Run(args);
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 
 internal sealed partial class Program;

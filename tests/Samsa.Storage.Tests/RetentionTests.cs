@@ -33,8 +33,7 @@ public sealed class RetentionTests
         string dir = Path.Combine(s.LogDir, "t-0");
         Assert.True(File.Exists(Path.Combine(dir, LogFileNames.OffsetName(bases[0]) + ".log.deleted")));
         s.Time.Advance(TimeSpan.FromSeconds(31));
-        Assert.False(File.Exists(Path.Combine(dir, LogFileNames.OffsetName(bases[0]) + ".log.deleted")));
-        Assert.Empty(Directory.GetFiles(dir, "*.deleted"));
+        Wait.Until(() => Directory.GetFiles(dir, "*.deleted").Length == 0, "the .deleted files to be removed");
 
         // Everything old: all closed segments go, never the active one.
         s.Time.Advance(TimeSpan.FromMinutes(10));

@@ -81,6 +81,23 @@ public static class Batches
     }
 }
 
+public static class Wait
+{
+    /// <summary>Waits for a condition with a deadline (timer callbacks of the fake clock may run on another thread).</summary>
+    public static void Until(Func<bool> condition, string what, int timeoutMs = 10_000)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (sw.ElapsedMilliseconds > timeoutMs)
+            {
+                Assert.Fail($"timed out waiting for {what}");
+            }
+            Thread.Sleep(10);
+        }
+    }
+}
+
 /// <summary>A stored record as read back.</summary>
 public readonly record struct StoredRecord(long Offset, long Timestamp, string Value);
 
