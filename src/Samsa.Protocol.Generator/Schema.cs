@@ -245,8 +245,11 @@ internal sealed class MessageSchema
     }
 
     private static readonly HashSet<string> Reserved =
-        ["Read", "Write", "Size", "UnknownTaggedFields", "IsDefaultValue", "ApiKey", "RecordType",
-         "LowestSupportedVersion", "HighestSupportedVersion", "Equals", "GetHashCode", "ToString", "GetType"];
+        ["Read", "Write", "Size", "UnknownTaggedFields", "IsDefaultValue", "Equals", "GetHashCode", "ToString", "GetType"];
+
+    // Static members of message classes only.
+    private static readonly HashSet<string> ReservedAtRoot =
+        ["ApiKey", "RecordType", "LowestSupportedVersion", "HighestSupportedVersion"];
 
     /// <summary>Deterministic renames that keep C# legal: a property named like a generated member
     /// gets the suffix "Value"; a struct class named like a root property, like one of its own
@@ -254,7 +257,7 @@ internal sealed class MessageSchema
     private void Rename()
     {
         foreach (var f in Fields)
-            if (Reserved.Contains(f.Name) || f.Name == Name)
+            if (Reserved.Contains(f.Name) || ReservedAtRoot.Contains(f.Name) || f.Name == Name)
                 f.Property = f.Name + "Value";
         foreach (var s in Structs)
             foreach (var f in s.Fields)
