@@ -87,7 +87,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
             short theirs = 0;
             foreach (var k in response.ApiKeys)
             {
-                if (k.ApiKeyValue == (short)ApiKey.ApiVersions) theirs = k.MaxVersion;
+                if (k.ApiKey == (short)ApiKey.ApiVersions) theirs = k.MaxVersion;
             }
             version = Math.Min(theirs, version);
             response = await SendAsync<ApiVersionsRequest, ApiVersionsResponse>(request, version, cancellationToken).ConfigureAwait(false);
@@ -95,7 +95,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
         if ((ErrorCode)response.ErrorCode != ErrorCode.None)
             throw KafkaException.FromErrorCode((ErrorCode)response.ErrorCode, $"ApiVersions from broker {NodeId}");
         var versions = new Dictionary<ApiKey, (short, short)>();
-        foreach (var k in response.ApiKeys) versions[(ApiKey)k.ApiKeyValue] = (k.MinVersion, k.MaxVersion);
+        foreach (var k in response.ApiKeys) versions[(ApiKey)k.ApiKey] = (k.MinVersion, k.MaxVersion);
         _brokerVersions = versions;
     }
 
