@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Reflection;
+
+namespace Samsa.TestSupport;
+
+/// <summary>Result of one <c>samsa</c> command run to completion.</summary>
+public sealed record CliResult(int ExitCode, string StdOut, string StdErr)
+{
+    public string Output => StdOut + StdErr;
+}
+
+/// <summary>
+/// Locates and runs the built <c>samsa</c> command (<c>dotnet samsa.dll</c>). The dll is the
+/// Samsa.Cli build output of the same configuration as the tests; <c>SAMSA_CLI</c> overrides it.
+/// </summary>
+public static class SamsaCli
+{
+    private static readonly Lazy<string> s_dll = new(Locate);
+
+    /// <summary>Path of samsa.dll.</summary>
+    public static string DllPath => s_dll.Value;
+
+    /// <summary>The repository root (the folder holding Samsa.slnx).</summary>
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    /// <summary>A start info for <c>dotnet samsa.dll args...</c> with output redirected.</summary>
+    public static ProcessStartInfo CreateStartInfo(IEnumerable<string> args, string? workingDirectory = null)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
+        };
+        psi.ArgumentList.Add(DllPath);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        return psi;
+    }
+
+    /// <summary>Runs a command to completion (killed after <paramref name="timeout"/>, default 60 s).</summary>
+    public static async Task<CliResult> RunAsync(IEnumerable<string> args, string? workingDirectory = null, TimeSpan? timeout = null)
+    {
+        using var process = Process.Start(CreateStartInfo(args, workingDirectory))!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"samsa {string.Join(' ', args)} did not finish in time. Output so far: {await stdout}{await stderr}");
+        }
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    public static Task<CliResult> RunAsync(params string[] args) => RunAsync(args, null, null);
+
+    private static string Locate()
+    {
+        var fromEnv = Environment.GetEnvironmentVariable("SAMSA_CLI");
+        if (!string.IsNullOrEmpty(fromEnv)) return fromEnv;
+        string configuration = typeof(SamsaCli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "SamsaBuildConfiguration")?.Value ?? "Release";
+        string dll = Path.Combine(RepositoryRoot, "src", "Samsa.Cli", "bin", configuration, "net10.0", "samsa.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException($"The samsa command is not built ({dll}); build Samsa.Cli or set SAMSA_CLI.");
+        return dll;
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Samsa.slnx"))) return dir.FullName;
+        }
+        throw new DirectoryNotFoundException("Samsa.slnx not found above " + AppContext.BaseDirectory);
+    }
+}
