@@ -148,6 +148,18 @@ public class BadInputTests
         }
     }
 
+    [Fact]
+    public async Task Idle_connections_are_closed_after_connections_max_idle_ms()
+    {
+        var options = new SamsaProcessOptions();
+        options.Overrides["connections.max.idle.ms"] = "300";
+        await using var node = await SamsaProcess.StartAsync(options);
+        await using var client = await KafkaWireClient.ConnectAsync(node);
+        var response = await client.RoundTripAsync<ApiVersionsRequest, ApiVersionsResponse>(new ApiVersionsRequest(), 0);
+        Assert.Equal(0, response.ErrorCode);
+        Assert.True(await client.WaitForCloseAsync(CloseTimeout), "the idle connection stayed open");
+    }
+
     /// <summary>A refused connection is reset right after accept: the connect itself may fail, or the first read sees the close.</summary>
     private static async Task<bool> IsRefusedAsync(SamsaProcess node)
     {

@@ -30,9 +30,13 @@ internal sealed class KafkaConnection
     private readonly Channel<PendingResponse> _pending =
         Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, SingleWriter = true });
     private readonly ClientIdCache _clientIds = new();
+    private readonly long _idleMs;
+    private int _inFlight;
+    private long _lastWriteTicks = Environment.TickCount64;
 
-    public KafkaConnection(ConnectionContext context, RequestDispatcher dispatcher, ConnectionInfo info, int maxFrameSize, ILogger logger)
+    public KafkaConnection(ConnectionContext context, RequestDispatcher dispatcher, ConnectionInfo info, int maxFrameSize, long idleMs, ILogger logger)
     {
+        _idleMs = idleMs;
         _context = context;
         _dispatcher = dispatcher;
         _info = info;
@@ -78,29 +82,61 @@ internal sealed class KafkaConnection
 
     private async Task ReadLoopAsync(PipeReader input, CancellationToken readToken, CancellationToken requestToken)
     {
-        while (true)
+        // connections.max.idle.ms: a connection with nothing received, nothing in flight and
+        // nothing sent for that long is closed, as Kafka does.
+        var idle = new CancellationTokenSource();
+        var readOrIdle = CancellationTokenSource.CreateLinkedTokenSource(readToken, idle.Token);
+        try
         {
-            var result = await input.ReadAsync(readToken);
-            var buffer = result.Buffer;
-            try
+            while (true)
             {
-                while (TryReadFrame(ref buffer, out var frame))
+                if (_idleMs > 0) idle.CancelAfter(TimeSpan.FromMilliseconds(Math.Min(_idleMs, int.MaxValue)));
+                ReadResult result;
+                try
                 {
-                    await HandleFrameAsync(frame, requestToken);
+                    result = await input.ReadAsync(readOrIdle.Token);
                 }
-                if (result.IsCompleted || result.IsCanceled)
+                catch (OperationCanceledException) when (idle.IsCancellationRequested && !readToken.IsCancellationRequested)
                 {
-                    if (!buffer.IsEmpty)
+                    if (Volatile.Read(ref _inFlight) > 0 || Environment.TickCount64 - Volatile.Read(ref _lastWriteTicks) < _idleMs)
                     {
-                        _logger.LogWarning("Connection {Connection} closed in the middle of a request ({Bytes} bytes of it received)", _info, buffer.Length);
+                        // Busy answering: not idle. A fired token cannot be re-armed, so start over.
+                        readOrIdle.Dispose();
+                        idle.Dispose();
+                        idle = new CancellationTokenSource();
+                        readOrIdle = CancellationTokenSource.CreateLinkedTokenSource(readToken, idle.Token);
+                        continue;
                     }
+                    _logger.LogDebug("Closing idle connection {Connection} (connections.max.idle.ms {IdleMs})", _info, _idleMs);
                     return;
                 }
+                idle.CancelAfter(Timeout.InfiniteTimeSpan);
+                var buffer = result.Buffer;
+                try
+                {
+                    while (TryReadFrame(ref buffer, out var frame))
+                    {
+                        await HandleFrameAsync(frame, requestToken);
+                    }
+                    if (result.IsCompleted || result.IsCanceled)
+                    {
+                        if (!buffer.IsEmpty)
+                        {
+                            _logger.LogWarning("Connection {Connection} closed in the middle of a request ({Bytes} bytes of it received)", _info, buffer.Length);
+                        }
+                        return;
+                    }
+                }
+                finally
+                {
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                }
             }
-            finally
-            {
-                input.AdvanceTo(buffer.Start, buffer.End);
-            }
+        }
+        finally
+        {
+            readOrIdle.Dispose();
+            idle.Dispose();
         }
     }
 
@@ -130,8 +166,16 @@ internal sealed class KafkaConnection
             var header = RequestDispatcher.ReadHeader(memory, _clientIds);
             var context = new RequestContext(_info, (ApiKey)header.ApiKey, header.ApiVersion, header.CorrelationId, header.ClientId, cancellationToken);
             var response = await _dispatcher.DispatchAsync(context, memory[header.BodyOffset..]);
-            await _pending.Writer.WriteAsync(new PendingResponse(context, response, owner), cancellationToken);
-            handedOver = true;
+            Interlocked.Increment(ref _inFlight);
+            try
+            {
+                await _pending.Writer.WriteAsync(new PendingResponse(context, response, owner), cancellationToken);
+                handedOver = true;
+            }
+            finally
+            {
+                if (!handedOver) Interlocked.Decrement(ref _inFlight);
+            }
         }
         finally
         {
@@ -167,12 +211,14 @@ internal sealed class KafkaConnection
                             short version = response.Version >= 0 ? response.Version : pending.Context.ApiVersion;
                             RequestDispatcher.WriteResponse(output, pending.Context, message, version);
                             unflushed = true;
+                            Volatile.Write(ref _lastWriteTicks, Environment.TickCount64);
                         }
                         response.Resources?.Dispose();
                     }
                     finally
                     {
                         ArrayPool<byte>.Shared.Return(pending.Buffer);
+                        Interlocked.Decrement(ref _inFlight);
                     }
                 }
                 if (unflushed)

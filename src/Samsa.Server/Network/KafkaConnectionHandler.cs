@@ -20,6 +20,7 @@ internal sealed class KafkaConnectionHandler
     private readonly RequestDispatcher _dispatcher;
     private readonly ConnectionLimiter _limiter;
     private readonly int _maxFrameSize;
+    private readonly long _idleMs;
     private readonly CancellationToken _stopping;
     private readonly ILogger _logger;
 
@@ -30,6 +31,7 @@ internal sealed class KafkaConnectionHandler
         _dispatcher = dispatcher;
         _limiter = limiter;
         _maxFrameSize = config.SocketRequestMaxBytes;
+        _idleMs = config.ConnectionsMaxIdleMs;
         _stopping = lifetime.ApplicationStopping;
         _logger = logger;
     }
@@ -48,7 +50,7 @@ internal sealed class KafkaConnectionHandler
             long id = Interlocked.Increment(ref s_nextConnectionId);
             var info = new ConnectionInfo($"conn-{id}", _listener.Name, _listener.SecurityProtocol, connection.RemoteEndPoint, connection.LocalEndPoint);
             _logger.LogDebug("Accepted {Connection}", info);
-            await new KafkaConnection(connection, _dispatcher, info, _maxFrameSize, _logger).RunAsync(_stopping);
+            await new KafkaConnection(connection, _dispatcher, info, _maxFrameSize, _idleMs, _logger).RunAsync(_stopping);
             _logger.LogDebug("Closed {Connection}", info);
         }
         finally
