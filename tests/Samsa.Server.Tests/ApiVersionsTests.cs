@@ -24,12 +24,12 @@ public class ApiVersionsTests : IClassFixture<NodeFixture>
         var response = await client.RoundTripAsync<ApiVersionsRequest, ApiVersionsResponse>(
             new ApiVersionsRequest { ClientSoftwareName = "samsa-tests", ClientSoftwareVersion = "1.0" }, version);
         Assert.Equal(0, response.ErrorCode);
-        var self = Assert.Single(response.ApiKeys, k => k.ApiKeyValue == (short)ApiKey.ApiVersions);
+        var self = Assert.Single(response.ApiKeys, k => k.ApiKey == (short)ApiKey.ApiVersions);
         Assert.Equal(0, self.MinVersion);
         Assert.Equal(4, self.MaxVersion);
         foreach (var api in response.ApiKeys)
         {
-            Assert.True(ApiVersionsTable.TryGetRange((ApiKey)api.ApiKeyValue, out var schema), $"advertised key {api.ApiKeyValue} has no schema");
+            Assert.True(ApiVersionsTable.TryGetRange((ApiKey)api.ApiKey, out var schema), $"advertised key {api.ApiKey} has no schema");
             Assert.InRange(api.MinVersion, schema.MinVersion, api.MaxVersion);
             Assert.InRange(api.MaxVersion, api.MinVersion, schema.MaxVersion);
         }
@@ -44,7 +44,7 @@ public class ApiVersionsTests : IClassFixture<NodeFixture>
         Assert.Equal(5, correlationId);
         Assert.Equal((short)ErrorCode.UnsupportedVersion, response.ErrorCode);
         var api = Assert.Single(response.ApiKeys);
-        Assert.Equal(((short)18, (short)0, (short)4), (api.ApiKeyValue, api.MinVersion, api.MaxVersion));
+        Assert.Equal(((short)18, (short)0, (short)4), (api.ApiKey, api.MinVersion, api.MaxVersion));
 
         // The connection stays usable: the client retries with a version both know.
         var retry = await client.RoundTripAsync<ApiVersionsRequest, ApiVersionsResponse>(new ApiVersionsRequest { ClientSoftwareName = "x", ClientSoftwareVersion = "1" }, 4);

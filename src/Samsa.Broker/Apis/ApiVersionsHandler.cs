@@ -45,7 +45,7 @@ public sealed class ApiVersionsHandler : ApiHandler<ApiVersionsRequest>
             [
                 new ApiVersionsResponse.ApiVersion
                 {
-                    ApiKeyValue = (short)ApiKey.ApiVersions,
+                    ApiKey = (short)ApiKey.ApiVersions,
                     MinVersion = apiVersionsRange.MinVersion,
                     MaxVersion = apiVersionsRange.MaxVersion,
                 },
@@ -59,7 +59,7 @@ public sealed class ApiVersionsHandler : ApiHandler<ApiVersionsRequest>
         var list = new List<ApiVersionsResponse.ApiVersion>(ranges.Count);
         foreach (var r in ranges)
         {
-            list.Add(new ApiVersionsResponse.ApiVersion { ApiKeyValue = (short)r.ApiKey, MinVersion = r.MinVersion, MaxVersion = r.MaxVersion });
+            list.Add(new ApiVersionsResponse.ApiVersion { ApiKey = (short)r.ApiKey, MinVersion = r.MinVersion, MaxVersion = r.MaxVersion });
         }
         return list;
     }

@@ -46,7 +46,7 @@ public class RequestDispatcherTests
         var body = ReadApiVersions(context, response);
         Assert.Equal(0, body.ErrorCode);
         var api = Assert.Single(body.ApiKeys);
-        Assert.Equal((short)ApiKey.ApiVersions, api.ApiKeyValue);
+        Assert.Equal((short)ApiKey.ApiVersions, api.ApiKey);
         Assert.Equal(0, api.MinVersion);
         Assert.Equal(4, api.MaxVersion);
     }
