@@ -52,6 +52,13 @@ internal sealed class KafkaCluster : IAsyncDisposable
 
     public ILogger Logger => _logger;
 
+    /// <summary>Replaces the metadata cache (benchmarks and tests without a broker).</summary>
+    internal void SetMetadata(ClusterMetadata metadata)
+    {
+        _metadata = metadata;
+        _updateRequested = false;
+    }
+
     /// <summary>Marks metadata stale; the next <see cref="EnsureFreshMetadataAsync"/> refreshes it.</summary>
     public void RequestMetadataUpdate() => _updateRequested = true;
 

@@ -29,10 +29,18 @@ public sealed class Producer<TKey, TValue> : IDisposable, IAsyncDisposable
     private readonly Sender _sender;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Func<string, int, int>? _queueLength;
     private int _disposed;
 
     public Producer(ProducerConfig config, ISerializer<TKey>? keySerializer = null, ISerializer<TValue>? valueSerializer = null,
         ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        : this(config, keySerializer, valueSerializer, loggerFactory, timeProvider, startSender: true)
+    {
+    }
+
+    /// <summary>Without the sender thread, for benchmarks that drive the accumulator themselves.</summary>
+    internal Producer(ProducerConfig config, ISerializer<TKey>? keySerializer, ISerializer<TValue>? valueSerializer,
+        ILoggerFactory? loggerFactory, TimeProvider? timeProvider, bool startSender)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
@@ -49,8 +57,14 @@ public sealed class Producer<TKey, TValue> : IDisposable, IAsyncDisposable
             config.MaxInFlightRequestsPerConnection, _time);
         _partitioner = new StickyPartitioner(Math.Max(config.BatchSize, 1), config.PartitionerAdaptivePartitioningEnable);
         _sender = new Sender(config, _cluster, _accumulator, _time, _logger);
-        _sender.Start();
+        if (config.PartitionerAdaptivePartitioningEnable)
+            _queueLength = (topic, p) => _accumulator.QueueLength(new TopicPartition(topic, p));
+        if (startSender) _sender.Start();
     }
+
+    internal KafkaCluster Cluster => _cluster;
+    internal RecordAccumulator Accumulator => _accumulator;
+    internal Sender Sender => _sender;
 
     /// <summary>The client id sent to brokers.</summary>
     public string ClientId => _cluster.ClientId;
@@ -186,8 +200,7 @@ public sealed class Producer<TKey, TValue> : IDisposable, IAsyncDisposable
         {
             if (metadata.LeaderOf(new TopicPartition(topic, p)) >= 0) available[n++] = p;
         }
-        return _partitioner.Partition(topic, partitionCount, available[..n],
-            _config.PartitionerAdaptivePartitioningEnable ? p => _accumulator.QueueLength(new TopicPartition(topic, p)) : null);
+        return _partitioner.Partition(topic, partitionCount, available[..n], _queueLength);
     }
 
     private async Task<int> WaitForPartitionsAsync(string topic, long deadlineTicks, CancellationToken cancellationToken)

@@ -33,6 +33,7 @@ internal sealed class Sender : IDisposable
     private int _inFlightRequests;
     private volatile bool _needsEpochBump;
     private volatile bool _forceClose;
+    private bool _started;
     private long _producerId = -1;
     private short _producerEpoch = -1;
 
@@ -57,7 +58,11 @@ internal sealed class Sender : IDisposable
         _wake.Dispose();
     }
 
-    public void Start() => _thread.Start();
+    public void Start()
+    {
+        _started = true;
+        _thread.Start();
+    }
 
     public void Wake() => _wake.Set();
 
@@ -65,6 +70,7 @@ internal sealed class Sender : IDisposable
     public bool Stop(TimeSpan timeout)
     {
         _accumulator.BeginClose();
+        if (!_started) return true;
         Wake();
         if (_thread.Join(timeout)) return true;
         _forceClose = true;
@@ -94,6 +100,26 @@ internal sealed class Sender : IDisposable
             }
         }
         _stop.Cancel();
+    }
+
+    /// <summary>
+    /// Drains, seals and acknowledges every queued batch of <paramref name="node"/> as if the
+    /// broker had written it at offset 0: the encode path without a network, for benchmarks.
+    /// </summary>
+    internal int CompleteLocally(int node)
+    {
+        var count = 0;
+        while (true)
+        {
+            var batches = _accumulator.Drain(node, _leaderOf, int.MaxValue, _time.GetUtcNow().UtcTicks, _producerId, _producerEpoch);
+            if (batches.Count == 0) return count;
+            foreach (var b in batches)
+            {
+                b.Seal(_codec);
+                Complete(b, 0, -1);
+                count++;
+            }
+        }
     }
 
     private void RunOnce()

@@ -14,14 +14,14 @@ internal sealed class StickyPartitioner(int batchSize, bool adaptive)
     /// <summary>The partition for the next keyless record of <paramref name="topic"/>.</summary>
     /// <param name="available">Partitions with a known leader (may be empty: then any partition).</param>
     /// <param name="queueLength">Batches queued per partition, for adaptive picking.</param>
-    public int Partition(string topic, int partitionCount, ReadOnlySpan<int> available, Func<int, int>? queueLength)
+    public int Partition(string topic, int partitionCount, ReadOnlySpan<int> available, Func<string, int, int>? queueLength)
     {
         lock (_lock)
         {
             if (!_topics.TryGetValue(topic, out var state)) _topics[topic] = state = new TopicState();
             if (state.Current < 0 || state.Current >= partitionCount || state.Bytes >= batchSize)
             {
-                state.Current = Pick(partitionCount, available, queueLength, state.Current);
+                state.Current = Pick(topic, partitionCount, available, queueLength, state.Current);
                 state.Bytes = 0;
             }
             return state.Current;
@@ -37,22 +37,22 @@ internal sealed class StickyPartitioner(int batchSize, bool adaptive)
         }
     }
 
-    private int Pick(int partitionCount, ReadOnlySpan<int> available, Func<int, int>? queueLength, int previous)
+    private int Pick(string topic, int partitionCount, ReadOnlySpan<int> available, Func<string, int, int>? queueLength, int previous)
     {
         if (available.Length == 0) return Random.Shared.Next(partitionCount);
         if (available.Length == 1) return available[0];
         if (adaptive && queueLength is not null)
         {
             var max = 0;
-            foreach (var p in available) max = Math.Max(max, queueLength(p));
+            foreach (var p in available) max = Math.Max(max, queueLength(topic, p));
             if (max > 0)
             {
                 long total = 0;
-                foreach (var p in available) total += max + 1 - queueLength(p);
+                foreach (var p in available) total += max + 1 - queueLength(topic, p);
                 var r = Random.Shared.NextInt64(total);
                 foreach (var p in available)
                 {
-                    r -= max + 1 - queueLength(p);
+                    r -= max + 1 - queueLength(topic, p);
                     if (r < 0) return p;
                 }
             }

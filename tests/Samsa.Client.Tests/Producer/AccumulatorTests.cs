@@ -158,7 +158,7 @@ public class AccumulatorTests
         var counts = new int[4];
         for (var i = 0; i < 200; i++)
         {
-            var chosen = p.Partition("t", 4, available, q => q == 1 ? 10 : 0);
+            var chosen = p.Partition("t", 4, available, (_, q) => q == 1 ? 10 : 0);
             counts[chosen]++;
             p.OnAppend("t", chosen, 10);
         }
