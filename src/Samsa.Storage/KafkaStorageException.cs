@@ -1,3 +1,5 @@
+using Samsa.Protocol;
+
 namespace Samsa.Storage;
 
 /// <summary>
@@ -9,5 +11,5 @@ public sealed class KafkaStorageException : IOException
     public KafkaStorageException(string message) : base(message) { }
     public KafkaStorageException(string message, Exception inner) : base(message, inner) { }
 
-    public static StorageErrorCode ErrorCode => StorageErrorCode.KafkaStorageError;
+    public static ErrorCode ErrorCode => ErrorCode.KafkaStorageError;
 }

@@ -1,3 +1,5 @@
+using Samsa.Protocol;
+
 namespace Samsa.Storage;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Samsa.Storage;
 /// offsets), the LogAppendTime used (-1 under CreateTime), the log start offset, or an error.
 /// </summary>
 public readonly record struct LogAppendResult(
-    StorageErrorCode Error,
+    ErrorCode Error,
     long BaseOffset,
     long LastOffset,
     long LogAppendTime,
@@ -14,8 +16,8 @@ public readonly record struct LogAppendResult(
     string? ErrorMessage = null,
     bool Duplicate = false)
 {
-    public bool Succeeded => Error == StorageErrorCode.None;
+    public bool Succeeded => Error == ErrorCode.None;
 
-    internal static LogAppendResult Fail(StorageErrorCode error, string message, long logStartOffset) =>
+    internal static LogAppendResult Fail(ErrorCode error, string message, long logStartOffset) =>
         new(error, -1, -1, -1, logStartOffset, 0, message);
 }

@@ -1,5 +1,7 @@
 using Samsa.Storage.Files;
 
+using Samsa.Protocol;
+
 namespace Samsa.Storage;
 
 /// <summary>
@@ -11,7 +13,7 @@ public sealed class LogReadResult : IDisposable
 {
     private SegmentFile? _lease;
 
-    internal LogReadResult(StorageErrorCode error, string? message, FileRegion? region, SegmentFile? lease,
+    internal LogReadResult(ErrorCode error, string? message, FileRegion? region, SegmentFile? lease,
         long logStartOffset, long logEndOffset, long highWatermark)
     {
         Error = error;
@@ -23,7 +25,7 @@ public sealed class LogReadResult : IDisposable
         HighWatermark = highWatermark;
     }
 
-    public StorageErrorCode Error { get; }
+    public ErrorCode Error { get; }
     public string? ErrorMessage { get; }
     /// <summary>The batches to send; null when there is nothing to read at the fetch offset.</summary>
     public FileRegion? Region { get; }

@@ -10,7 +10,7 @@ using Samsa.Storage.Producers;
 namespace Samsa.Storage;
 
 /// <summary>An offset found by <see cref="PartitionLog.FetchOffsetByTimestamp"/>; offset and timestamp -1 when none.</summary>
-public readonly record struct OffsetLookupResult(StorageErrorCode Error, long Offset, long Timestamp, int LeaderEpoch, string? ErrorMessage = null);
+public readonly record struct OffsetLookupResult(ErrorCode Error, long Offset, long Timestamp, int LeaderEpoch, string? ErrorMessage = null);
 
 /// <summary>
 /// One partition's log (Kafka's UnifiedLog): a directory <c>&lt;topic&gt;-&lt;partition&gt;</c> of
@@ -299,17 +299,17 @@ public sealed class PartitionLog
         EnsureLoaded();
         if (_offlineReason is { } offline)
         {
-            return LogAppendResult.Fail(StorageErrorCode.KafkaStorageError, offline, -1);
+            return LogAppendResult.Fail(ErrorCode.KafkaStorageError, offline, -1);
         }
         LogConfig config = Config;
         long now = NowMs;
         if (records.Length == 0)
         {
-            return new LogAppendResult(StorageErrorCode.None, -1, -1, -1, Volatile.Read(ref _logStartOffset));
+            return new LogAppendResult(ErrorCode.None, -1, -1, -1, Volatile.Read(ref _logStartOffset));
         }
         if (records.Length > config.SegmentBytes)
         {
-            return Fail(StorageErrorCode.RecordListTooLarge, $"{records.Length} bytes of batches exceed segment.bytes {config.SegmentBytes}");
+            return Fail(ErrorCode.RecordListTooLarge, $"{records.Length} bytes of batches exceed segment.bytes {config.SegmentBytes}");
         }
         long maxTimestamp = -1;
         int recordCount = 0;
@@ -317,8 +317,8 @@ public sealed class PartitionLog
         int pos = 0;
         while (pos < records.Length)
         {
-            StorageErrorCode err = ValidateLeaderBatch(records[pos..], config, now, out int size, out string? why);
-            if (err != StorageErrorCode.None)
+            ErrorCode err = ValidateLeaderBatch(records[pos..], config, now, out int size, out string? why);
+            if (err != ErrorCode.None)
             {
                 return Fail(err, why!);
             }
@@ -336,11 +336,11 @@ public sealed class PartitionLog
             }
             catch (Exception e) when (e is KafkaProtocolException or InvalidDataException or ArgumentException)
             {
-                return Fail(StorageErrorCode.CorruptMessage, $"records could not be decoded for re-compression: {e.Message}");
+                return Fail(ErrorCode.CorruptMessage, $"records could not be decoded for re-compression: {e.Message}");
             }
             if (records.Length > config.SegmentBytes)
             {
-                return Fail(StorageErrorCode.RecordListTooLarge, $"{records.Length} bytes of re-compressed batches exceed segment.bytes {config.SegmentBytes}");
+                return Fail(ErrorCode.RecordListTooLarge, $"{records.Length} bytes of re-compressed batches exceed segment.bytes {config.SegmentBytes}");
             }
         }
 
@@ -348,7 +348,7 @@ public sealed class PartitionLog
         {
             if (_offlineReason is { } reason)
             {
-                return LogAppendResult.Fail(StorageErrorCode.KafkaStorageError, reason, -1);
+                return LogAppendResult.Fail(ErrorCode.KafkaStorageError, reason, -1);
             }
             long firstOffset = _logEndOffset;
             long next = firstOffset;
@@ -357,8 +357,8 @@ public sealed class PartitionLog
             {
                 var h = new RecordBatchHeader(records[pos..]);
                 int size = h.TotalSize;
-                StorageErrorCode err = producers.CheckAndStage(records.Slice(pos, size), next, out BatchMetadata? dup, out string? why);
-                if (err != StorageErrorCode.None)
+                ErrorCode err = producers.CheckAndStage(records.Slice(pos, size), next, out BatchMetadata? dup, out string? why);
+                if (err != ErrorCode.None)
                 {
                     producers.DiscardPending();
                     return Fail(err, why!);
@@ -367,7 +367,7 @@ public sealed class PartitionLog
                 {
                     producers.DiscardPending();
                     long appendTime = config.MessageTimestampType == TimestampType.LogAppendTime ? d.Timestamp : -1;
-                    return new LogAppendResult(StorageErrorCode.None, d.FirstOffset, d.LastOffset, appendTime, _logStartOffset,
+                    return new LogAppendResult(ErrorCode.None, d.FirstOffset, d.LastOffset, appendTime, _logStartOffset,
                         (int)(d.LastOffset - d.FirstOffset + 1), null, Duplicate: true);
                 }
                 next += h.LastOffsetDelta + 1L;
@@ -385,66 +385,66 @@ public sealed class PartitionLog
             {
                 producers.DiscardPending();
                 GoOffline($"{TopicPartition}: append failed: {e.Message}");
-                return LogAppendResult.Fail(StorageErrorCode.KafkaStorageError, e.Message, -1);
+                return LogAppendResult.Fail(ErrorCode.KafkaStorageError, e.Message, -1);
             }
             producers.CommitPending(next);
             _epochs!.Assign(leaderEpoch, firstOffset);
             PublishEnd(next);
             AfterAppend(recordCount);
-            return new LogAppendResult(StorageErrorCode.None, firstOffset, lastOffset,
+            return new LogAppendResult(ErrorCode.None, firstOffset, lastOffset,
                 config.MessageTimestampType == TimestampType.LogAppendTime ? now : -1, _logStartOffset, recordCount);
         }
 
-        LogAppendResult Fail(StorageErrorCode code, string message) =>
+        LogAppendResult Fail(ErrorCode code, string message) =>
             LogAppendResult.Fail(code, $"{TopicPartition}: {message}", Volatile.Read(ref _logStartOffset));
     }
 
-    private static StorageErrorCode ValidateLeaderBatch(ReadOnlySpan<byte> rest, LogConfig config, long now, out int size, out string? why)
+    private static ErrorCode ValidateLeaderBatch(ReadOnlySpan<byte> rest, LogConfig config, long now, out int size, out string? why)
     {
         size = 0;
         if (rest.Length < RecordBatchLayout.LogOverhead)
         {
             why = $"{rest.Length} trailing bytes are not a batch";
-            return StorageErrorCode.CorruptMessage;
+            return ErrorCode.CorruptMessage;
         }
         int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(rest[RecordBatchLayout.BatchLengthOffset..]);
         if (length < BatchValidation.MinBatchLength || length > rest.Length - RecordBatchLayout.LogOverhead)
         {
             why = $"batch length {length} does not fit the {rest.Length} bytes left";
-            return StorageErrorCode.CorruptMessage;
+            return ErrorCode.CorruptMessage;
         }
         size = length + RecordBatchLayout.LogOverhead;
         ReadOnlySpan<byte> batch = rest[..size];
         if (batch[RecordBatchLayout.MagicOffset] != RecordBatchLayout.CurrentMagic)
         {
             why = $"record batch magic {batch[RecordBatchLayout.MagicOffset]} is not supported (only 2)";
-            return StorageErrorCode.UnsupportedForMessageFormat;
+            return ErrorCode.UnsupportedForMessageFormat;
         }
         if (size > config.MaxMessageBytes)
         {
             why = $"batch of {size} bytes exceeds max.message.bytes {config.MaxMessageBytes}";
-            return StorageErrorCode.MessageTooLarge;
+            return ErrorCode.MessageTooLarge;
         }
         why = BatchValidation.CheckStructure(batch);
         if (why is not null)
         {
-            return StorageErrorCode.CorruptMessage;
+            return ErrorCode.CorruptMessage;
         }
         var h = new RecordBatchHeader(batch);
         if (h.RecordCount <= 0 || h.LastOffsetDelta != h.RecordCount - 1)
         {
             why = $"batch declares {h.RecordCount} records but a last offset delta of {h.LastOffsetDelta}";
-            return StorageErrorCode.InvalidRecord;
+            return ErrorCode.InvalidRecord;
         }
         if (h.IsControl)
         {
             why = "control batches may only be written by a coordinator";
-            return StorageErrorCode.InvalidRecord;
+            return ErrorCode.InvalidRecord;
         }
         if (h.ProducerId >= 0 && h.BaseSequence < 0)
         {
             why = $"producer {h.ProducerId} sent a batch without a sequence number";
-            return StorageErrorCode.InvalidRecord;
+            return ErrorCode.InvalidRecord;
         }
         long minTs = h.BaseTimestamp, maxTs = h.MaxTimestamp;
         if (h.CompressionCodec == 0)
@@ -452,7 +452,7 @@ public sealed class PartitionLog
             why = RecordWalker.Validate(batch, out minTs, out maxTs);
             if (why is not null)
             {
-                return StorageErrorCode.CorruptMessage;
+                return ErrorCode.CorruptMessage;
             }
         }
         if (config.MessageTimestampType == TimestampType.CreateTime)
@@ -461,10 +461,10 @@ public sealed class PartitionLog
             {
                 why = $"timestamp {(TimestampAllowed(minTs, now, config) ? maxTs : minTs)} is out of range " +
                       $"(now {now}, message.timestamp.before.max.ms {config.MessageTimestampBeforeMaxMs}, after.max.ms {config.MessageTimestampAfterMaxMs})";
-                return StorageErrorCode.InvalidTimestamp;
+                return ErrorCode.InvalidTimestamp;
             }
         }
-        return StorageErrorCode.None;
+        return ErrorCode.None;
     }
 
     private static bool TimestampAllowed(long ts, long now, LogConfig config) =>
@@ -503,11 +503,11 @@ public sealed class PartitionLog
         EnsureLoaded();
         if (_offlineReason is { } offline)
         {
-            return LogAppendResult.Fail(StorageErrorCode.KafkaStorageError, offline, -1);
+            return LogAppendResult.Fail(ErrorCode.KafkaStorageError, offline, -1);
         }
         if (records.Length == 0)
         {
-            return new LogAppendResult(StorageErrorCode.None, -1, -1, -1, Volatile.Read(ref _logStartOffset));
+            return new LogAppendResult(ErrorCode.None, -1, -1, -1, Volatile.Read(ref _logStartOffset));
         }
         long prevLast = -1, first = -1, maxTimestamp = -1;
         int count = 0;
@@ -515,22 +515,22 @@ public sealed class PartitionLog
         {
             if (records.Length - pos < RecordBatchLayout.HeaderSize)
             {
-                return LogAppendResult.Fail(StorageErrorCode.CorruptMessage, $"{TopicPartition}: {records.Length - pos} trailing bytes are not a batch", -1);
+                return LogAppendResult.Fail(ErrorCode.CorruptMessage, $"{TopicPartition}: {records.Length - pos} trailing bytes are not a batch", -1);
             }
             int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(records[(pos + RecordBatchLayout.BatchLengthOffset)..]);
             if (length < BatchValidation.MinBatchLength || length > records.Length - pos - RecordBatchLayout.LogOverhead)
             {
-                return LogAppendResult.Fail(StorageErrorCode.CorruptMessage, $"{TopicPartition}: batch length {length} does not fit", -1);
+                return LogAppendResult.Fail(ErrorCode.CorruptMessage, $"{TopicPartition}: batch length {length} does not fit", -1);
             }
             ReadOnlySpan<byte> batch = records.Slice(pos, length + RecordBatchLayout.LogOverhead);
             if (BatchValidation.CheckStructure(batch) is { } why)
             {
-                return LogAppendResult.Fail(StorageErrorCode.CorruptMessage, $"{TopicPartition}: {why}", -1);
+                return LogAppendResult.Fail(ErrorCode.CorruptMessage, $"{TopicPartition}: {why}", -1);
             }
             var h = new RecordBatchHeader(batch);
             if (h.BaseOffset <= prevLast)
             {
-                return LogAppendResult.Fail(StorageErrorCode.CorruptMessage, $"{TopicPartition}: offsets go backwards at {h.BaseOffset}", -1);
+                return LogAppendResult.Fail(ErrorCode.CorruptMessage, $"{TopicPartition}: offsets go backwards at {h.BaseOffset}", -1);
             }
             first = first < 0 ? h.BaseOffset : first;
             prevLast = h.LastOffset;
@@ -542,7 +542,7 @@ public sealed class PartitionLog
         {
             if (first < _logEndOffset)
             {
-                return LogAppendResult.Fail(StorageErrorCode.UnknownServerError,
+                return LogAppendResult.Fail(ErrorCode.UnknownServerError,
                     $"{TopicPartition}: follower append at offset {first} is below the log end offset {_logEndOffset}; truncate first", _logStartOffset);
             }
             long now = NowMs;
@@ -558,7 +558,7 @@ public sealed class PartitionLog
             catch (IOException e)
             {
                 GoOffline($"{TopicPartition}: append failed: {e.Message}");
-                return LogAppendResult.Fail(StorageErrorCode.KafkaStorageError, e.Message, -1);
+                return LogAppendResult.Fail(ErrorCode.KafkaStorageError, e.Message, -1);
             }
             for (int pos = 0; pos < records.Length;)
             {
@@ -570,7 +570,7 @@ public sealed class PartitionLog
             }
             PublishEnd(prevLast + 1);
             AfterAppend(count);
-            return new LogAppendResult(StorageErrorCode.None, first, prevLast, -1, _logStartOffset, count);
+            return new LogAppendResult(ErrorCode.None, first, prevLast, -1, _logStartOffset, count);
         }
     }
 
@@ -643,7 +643,7 @@ public sealed class PartitionLog
         EnsureLoaded();
         if (_offlineReason is { } offline)
         {
-            return new LogReadResult(StorageErrorCode.KafkaStorageError, offline, null, null, -1, -1, -1);
+            return new LogReadResult(ErrorCode.KafkaStorageError, offline, null, null, -1, -1, -1);
         }
         for (int attempt = 0; ; attempt++)
         {
@@ -654,13 +654,13 @@ public sealed class PartitionLog
             LogSegment[] segs = _segments;
             if (fetchOffset < start || fetchOffset > leo)
             {
-                return new LogReadResult(StorageErrorCode.OffsetOutOfRange,
+                return new LogReadResult(ErrorCode.OffsetOutOfRange,
                     $"{TopicPartition}: offset {fetchOffset} is outside [{start}, {leo}]", null, null, start, leo, hw);
             }
             long bound = Math.Min(upperBound, leo);
             if (fetchOffset >= bound)
             {
-                return new LogReadResult(StorageErrorCode.None, null, null, null, start, leo, hw);
+                return new LogReadResult(ErrorCode.None, null, null, null, start, leo, hw);
             }
             bool retired = false;
             for (int i = FloorSegment(segs, fetchOffset); i < segs.Length && !retired; i++)
@@ -687,7 +687,7 @@ public sealed class PartitionLog
                     if (seg.TryRead(h, Math.Max(fetchOffset, seg.BaseOffset), maxBytes, maxPosition, minOneMessage, out long position, out int length) && length > 0)
                     {
                         keep = true;
-                        return new LogReadResult(StorageErrorCode.None, null, new FileRegion(h, seg.Log.Path, position, length), seg.Log, start, leo, hw);
+                        return new LogReadResult(ErrorCode.None, null, new FileRegion(h, seg.Log.Path, position, length), seg.Log, start, leo, hw);
                     }
                     if (boundInside)
                     {
@@ -704,7 +704,7 @@ public sealed class PartitionLog
             }
             if (!retired || attempt >= 3)
             {
-                return new LogReadResult(StorageErrorCode.None, null, null, null, start, leo, hw);
+                return new LogReadResult(ErrorCode.None, null, null, null, start, leo, hw);
             }
         }
     }
@@ -739,7 +739,7 @@ public sealed class PartitionLog
         EnsureLoaded();
         if (_offlineReason is { } offline)
         {
-            return new OffsetLookupResult(StorageErrorCode.KafkaStorageError, -1, -1, -1, offline);
+            return new OffsetLookupResult(ErrorCode.KafkaStorageError, -1, -1, -1, offline);
         }
         long start = Volatile.Read(ref _logStartOffset);
         long leo = Volatile.Read(ref _logEndOffset);
@@ -747,9 +747,9 @@ public sealed class PartitionLog
         switch (timestamp)
         {
             case EarliestTimestamp or EarliestLocalTimestamp:
-                return new OffsetLookupResult(StorageErrorCode.None, start, -1, EpochAt(start));
+                return new OffsetLookupResult(ErrorCode.None, start, -1, EpochAt(start));
             case LatestTimestamp:
-                return new OffsetLookupResult(StorageErrorCode.None, leo, -1, _epochs!.LatestEpoch);
+                return new OffsetLookupResult(ErrorCode.None, leo, -1, _epochs!.LatestEpoch);
             case MaxTimestamp:
             {
                 LogSegment? best = null;
@@ -765,12 +765,12 @@ public sealed class PartitionLog
                 }
                 if (best is null || !best.TryFindOffsetOfMaxTimestamp(out long off, out long t))
                 {
-                    return new OffsetLookupResult(StorageErrorCode.None, -1, -1, -1);
+                    return new OffsetLookupResult(ErrorCode.None, -1, -1, -1);
                 }
-                return new OffsetLookupResult(StorageErrorCode.None, off, t, EpochAt(off));
+                return new OffsetLookupResult(ErrorCode.None, off, t, EpochAt(off));
             }
             case < 0:
-                return new OffsetLookupResult(StorageErrorCode.None, -1, -1, -1, $"unknown special timestamp {timestamp}");
+                return new OffsetLookupResult(ErrorCode.None, -1, -1, -1, $"unknown special timestamp {timestamp}");
         }
         foreach (LogSegment s in segs)
         {
@@ -780,10 +780,10 @@ public sealed class PartitionLog
             }
             if (s.MaxTimestampSoFar >= timestamp && s.TryFindOffsetByTimestamp(timestamp, start, out long off, out long ts))
             {
-                return new OffsetLookupResult(StorageErrorCode.None, off, ts, EpochAt(off));
+                return new OffsetLookupResult(ErrorCode.None, off, ts, EpochAt(off));
             }
         }
-        return new OffsetLookupResult(StorageErrorCode.None, -1, -1, -1);
+        return new OffsetLookupResult(ErrorCode.None, -1, -1, -1);
     }
 
     private int EpochAt(long offset)
@@ -805,19 +805,19 @@ public sealed class PartitionLog
     /// DeleteRecords: moves the log start offset up to <paramref name="offset"/> (-1 means the high
     /// watermark) and deletes segments wholly below it. OFFSET_OUT_OF_RANGE above the high watermark.
     /// </summary>
-    public (StorageErrorCode Error, long LogStartOffset) DeleteRecordsBefore(long offset)
+    public (ErrorCode Error, long LogStartOffset) DeleteRecordsBefore(long offset)
     {
         EnsureLoaded();
         if (_offlineReason is not null)
         {
-            return (StorageErrorCode.KafkaStorageError, -1);
+            return (ErrorCode.KafkaStorageError, -1);
         }
         lock (_lock)
         {
             long target = offset == -1 ? _highWatermark : offset;
             if (target < 0 || target > _highWatermark)
             {
-                return (StorageErrorCode.OffsetOutOfRange, _logStartOffset);
+                return (ErrorCode.OffsetOutOfRange, _logStartOffset);
             }
             if (target > _logStartOffset)
             {
@@ -827,7 +827,7 @@ public sealed class PartitionLog
             }
         }
         _manager.OnLogStartOffsetChanged();
-        return (StorageErrorCode.None, _logStartOffset);
+        return (ErrorCode.None, _logStartOffset);
     }
 
     /// <summary>

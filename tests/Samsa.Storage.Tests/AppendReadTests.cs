@@ -2,6 +2,8 @@ using System.Buffers;
 using Samsa.Protocol.Compression;
 using Samsa.Protocol.Records;
 
+using Samsa.Protocol;
+
 namespace Samsa.Storage.Tests;
 
 public sealed class AppendReadTests
@@ -72,7 +74,7 @@ public sealed class AppendReadTests
         for (long o = log.LogStartOffset; o < end; o++)
         {
             using LogReadResult r = log.Read(o, 1, end, minOneMessage: true);
-            Assert.Equal(StorageErrorCode.None, r.Error);
+            Assert.Equal(ErrorCode.None, r.Error);
             var w = new ArrayBufferWriter<byte>();
             r.Region!.Value.CopyTo(w);
             var h = new RecordBatchHeader(w.WrittenSpan);
@@ -103,7 +105,7 @@ public sealed class AppendReadTests
         }
         using (LogReadResult r = log.Read(6, 100, upperBound: 6, minOneMessage: true))
         {
-            Assert.Equal(StorageErrorCode.None, r.Error);
+            Assert.Equal(ErrorCode.None, r.Error);
             Assert.Null(r.Region);
         }
         using (LogReadResult r = log.Read(0, 10, log.LogEndOffset, minOneMessage: false))
@@ -112,11 +114,11 @@ public sealed class AppendReadTests
         }
         using (LogReadResult r = log.Read(21, 100, log.LogEndOffset, true))
         {
-            Assert.Equal(StorageErrorCode.OffsetOutOfRange, r.Error);
+            Assert.Equal(ErrorCode.OffsetOutOfRange, r.Error);
         }
         using (LogReadResult r = log.Read(20, 100, log.LogEndOffset, true))
         {
-            Assert.Equal(StorageErrorCode.None, r.Error);
+            Assert.Equal(ErrorCode.None, r.Error);
             Assert.Null(r.Region);
         }
     }
@@ -145,17 +147,17 @@ public sealed class AppendReadTests
 
         byte[] badCrc = (byte[])good.Clone();
         badCrc[^1] ^= 0xFF;
-        Assert.Equal(StorageErrorCode.CorruptMessage, log.AppendAsLeader(badCrc, 0).Error);
-        Assert.Equal(StorageErrorCode.CorruptMessage, log.AppendAsLeader(good.AsSpan(0, good.Length - 3).ToArray(), 0).Error);
-        Assert.Equal(StorageErrorCode.CorruptMessage, log.AppendAsLeader(new byte[] { 1, 2, 3 }, 0).Error);
+        Assert.Equal(ErrorCode.CorruptMessage, log.AppendAsLeader(badCrc, 0).Error);
+        Assert.Equal(ErrorCode.CorruptMessage, log.AppendAsLeader(good.AsSpan(0, good.Length - 3).ToArray(), 0).Error);
+        Assert.Equal(ErrorCode.CorruptMessage, log.AppendAsLeader(new byte[] { 1, 2, 3 }, 0).Error);
 
         byte[] magic1 = (byte[])good.Clone();
         magic1[RecordBatchLayout.MagicOffset] = 1;
-        Assert.Equal(StorageErrorCode.UnsupportedForMessageFormat, log.AppendAsLeader(magic1, 0).Error);
+        Assert.Equal(ErrorCode.UnsupportedForMessageFormat, log.AppendAsLeader(magic1, 0).Error);
 
-        Assert.Equal(StorageErrorCode.MessageTooLarge, log.AppendAsLeader(Batches.Make(1, s.NowMs, valueSize: 600), 0).Error);
-        Assert.Equal(StorageErrorCode.InvalidTimestamp, log.AppendAsLeader(Batches.Make(1, s.NowMs + 5000), 0).Error);
-        Assert.Equal(StorageErrorCode.InvalidTimestamp, log.AppendAsLeader(Batches.Make(1, s.NowMs - 10_000), 0).Error);
+        Assert.Equal(ErrorCode.MessageTooLarge, log.AppendAsLeader(Batches.Make(1, s.NowMs, valueSize: 600), 0).Error);
+        Assert.Equal(ErrorCode.InvalidTimestamp, log.AppendAsLeader(Batches.Make(1, s.NowMs + 5000), 0).Error);
+        Assert.Equal(ErrorCode.InvalidTimestamp, log.AppendAsLeader(Batches.Make(1, s.NowMs - 10_000), 0).Error);
 
         Assert.Equal(0, log.LogEndOffset); // nothing of the above was stored
         Assert.True(log.AppendAsLeader(good, 0).Succeeded);
@@ -170,7 +172,7 @@ public sealed class AppendReadTests
         {
             all.Write(Batches.Make(1, s.NowMs, valueSize: 100));
         }
-        Assert.Equal(StorageErrorCode.RecordListTooLarge, s.Log().AppendAsLeader(all.WrittenSpan.ToArray(), 0).Error);
+        Assert.Equal(ErrorCode.RecordListTooLarge, s.Log().AppendAsLeader(all.WrittenSpan.ToArray(), 0).Error);
     }
 
     [Fact]
@@ -246,7 +248,7 @@ public sealed class AppendReadTests
         r.Region!.Value.CopyTo(w); // still readable through the leased handle
         Assert.Equal(0, new RecordBatchHeader(w.WrittenSpan).BaseOffset);
         using LogReadResult gone = log.Read(0, 1000, log.LogEndOffset, true);
-        Assert.Equal(StorageErrorCode.OffsetOutOfRange, gone.Error);
+        Assert.Equal(ErrorCode.OffsetOutOfRange, gone.Error);
     }
 
     [Fact]

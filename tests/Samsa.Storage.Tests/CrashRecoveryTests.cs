@@ -1,5 +1,7 @@
 using Samsa.Protocol.Records;
 
+using Samsa.Protocol;
+
 namespace Samsa.Storage.Tests;
 
 /// <summary>
@@ -222,12 +224,12 @@ public sealed class CrashRecoveryTests : IDisposable
         PartitionLog bad = s.Log();
         Assert.True(bad.IsOffline);
         Assert.Contains(Path.GetFileName(first), bad.OfflineReason);
-        Assert.Equal(StorageErrorCode.KafkaStorageError, bad.AppendAsLeader(Batches.Make(1, s.NowMs), 0).Error);
+        Assert.Equal(ErrorCode.KafkaStorageError, bad.AppendAsLeader(Batches.Make(1, s.NowMs), 0).Error);
         using (LogReadResult r = bad.Read(0, 100, 10, true))
         {
-            Assert.Equal(StorageErrorCode.KafkaStorageError, r.Error);
+            Assert.Equal(ErrorCode.KafkaStorageError, r.Error);
         }
-        Assert.Equal(StorageErrorCode.KafkaStorageError, bad.FetchOffsetByTimestamp(-2).Error);
+        Assert.Equal(ErrorCode.KafkaStorageError, bad.FetchOffsetByTimestamp(-2).Error);
         var ex = Assert.Throws<KafkaStorageException>(() => bad.LogEndOffset);
         Assert.Contains("offline", ex.Message);
         // The damaged file was left as it was for inspection.

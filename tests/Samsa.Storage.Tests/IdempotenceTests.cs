@@ -1,3 +1,5 @@
+using Samsa.Protocol;
+
 namespace Samsa.Storage.Tests;
 
 public sealed class IdempotenceTests
@@ -30,10 +32,10 @@ public sealed class IdempotenceTests
         PartitionLog log = s.Log();
         log.AppendAsLeader(Batches.Make(2, s.NowMs, producerId: Pid, producerEpoch: 0, baseSequence: 0), 0);
         LogAppendResult r = log.AppendAsLeader(Batches.Make(1, s.NowMs, producerId: Pid, producerEpoch: 0, baseSequence: 5), 0);
-        Assert.Equal(StorageErrorCode.OutOfOrderSequenceNumber, r.Error);
+        Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, r.Error);
         Assert.Equal(2, log.LogEndOffset);
         // A new epoch must start at sequence 0.
-        Assert.Equal(StorageErrorCode.OutOfOrderSequenceNumber,
+        Assert.Equal(ErrorCode.OutOfOrderSequenceNumber,
             log.AppendAsLeader(Batches.Make(1, s.NowMs, producerId: Pid, producerEpoch: 1, baseSequence: 4), 0).Error);
         Assert.True(log.AppendAsLeader(Batches.Make(1, s.NowMs, producerId: Pid, producerEpoch: 1, baseSequence: 0), 0).Succeeded);
     }
@@ -45,7 +47,7 @@ public sealed class IdempotenceTests
         PartitionLog log = s.Log();
         log.AppendAsLeader(Batches.Make(1, s.NowMs, producerId: Pid, producerEpoch: 3, baseSequence: 0), 0);
         LogAppendResult r = log.AppendAsLeader(Batches.Make(1, s.NowMs, producerId: Pid, producerEpoch: 2, baseSequence: 1), 0);
-        Assert.Equal(StorageErrorCode.InvalidProducerEpoch, r.Error);
+        Assert.Equal(ErrorCode.InvalidProducerEpoch, r.Error);
         Assert.Equal(1, log.LogEndOffset);
     }
 
@@ -59,7 +61,7 @@ public sealed class IdempotenceTests
             log.AppendAsLeader(Batches.Make(1, s.NowMs, producerId: Pid, producerEpoch: 0, baseSequence: i), 0);
         }
         Assert.True(log.AppendAsLeader(Batches.Make(1, s.NowMs, producerId: Pid, producerEpoch: 0, baseSequence: 2), 0).Duplicate);
-        Assert.Equal(StorageErrorCode.OutOfOrderSequenceNumber,
+        Assert.Equal(ErrorCode.OutOfOrderSequenceNumber,
             log.AppendAsLeader(Batches.Make(1, s.NowMs, producerId: Pid, producerEpoch: 0, baseSequence: 1), 0).Error);
     }
 
@@ -91,7 +93,7 @@ public sealed class IdempotenceTests
         LogAppendResult dup = again.AppendAsLeader(Batches.Make(1, s2.NowMs, valueSize: 100, producerId: Pid, producerEpoch: 0, baseSequence: 29), 0);
         Assert.True(dup.Duplicate);
         Assert.Equal(29, dup.BaseOffset);
-        Assert.Equal(StorageErrorCode.OutOfOrderSequenceNumber,
+        Assert.Equal(ErrorCode.OutOfOrderSequenceNumber,
             again.AppendAsLeader(Batches.Make(1, s2.NowMs, producerId: Pid, producerEpoch: 0, baseSequence: 31), 0).Error);
         Assert.True(again.AppendAsLeader(Batches.Make(1, s2.NowMs, producerId: Pid, producerEpoch: 0, baseSequence: 30), 0).Succeeded);
         Assert.True(Directory.GetFiles(Path.Combine(s2.LogDir, "t-0"), "*.snapshot").Length > 0);

@@ -1,3 +1,5 @@
+using Samsa.Protocol;
+
 namespace Samsa.Storage.Tests;
 
 public sealed class LogManagerTests
@@ -88,7 +90,7 @@ public sealed class LogManagerTests
         Assert.False(Directory.Exists(Path.Combine(s.LogDir, "gone-0")));
         Assert.Empty(Directory.GetDirectories(s.LogDir));
         Assert.Null(s.Manager.GetLog("gone", 0));
-        Assert.Equal(StorageErrorCode.KafkaStorageError, log.AppendAsLeader(Batches.Make(1, s.NowMs), 0).Error);
+        Assert.Equal(ErrorCode.KafkaStorageError, log.AppendAsLeader(Batches.Make(1, s.NowMs), 0).Error);
         var w = new System.Buffers.ArrayBufferWriter<byte>();
         r.Region!.Value.CopyTo(w);
         Assert.Equal(r.Length, w.WrittenCount);

@@ -1,3 +1,5 @@
+using Samsa.Protocol;
+
 namespace Samsa.Storage.Tests;
 
 public sealed class RetentionTests
@@ -80,19 +82,19 @@ public sealed class RetentionTests
         var s = new Storage(dir, Small with { FileDeleteDelayMs = 0 });
         PartitionLog log = s.Log();
         Fill(s, log, 50, s.NowMs);
-        Assert.Equal((StorageErrorCode.OffsetOutOfRange, 0L), log.DeleteRecordsBefore(51));
-        Assert.Equal((StorageErrorCode.None, 33L), log.DeleteRecordsBefore(33));
+        Assert.Equal((ErrorCode.OffsetOutOfRange, 0L), log.DeleteRecordsBefore(51));
+        Assert.Equal((ErrorCode.None, 33L), log.DeleteRecordsBefore(33));
         Assert.Equal(33, log.LogStartOffset);
         Assert.True(log.SegmentBaseOffsets[0] <= 33 && log.SegmentBaseOffsets[0] > 0);
         using (LogReadResult r = log.Read(32, 1000, 50, true))
         {
-            Assert.Equal(StorageErrorCode.OffsetOutOfRange, r.Error);
+            Assert.Equal(ErrorCode.OffsetOutOfRange, r.Error);
         }
         Assert.Equal(33, LogReading.ReadAll(log)[0].Offset);
         Assert.Equal(33, log.FetchOffsetByTimestamp(PartitionLog.EarliestTimestamp).Offset);
         // -1 means the high watermark.
-        Assert.Equal((StorageErrorCode.None, 50L), log.DeleteRecordsBefore(-1));
-        Assert.Equal((StorageErrorCode.None, 50L), log.DeleteRecordsBefore(40)); // never moves back
+        Assert.Equal((ErrorCode.None, 50L), log.DeleteRecordsBefore(-1));
+        Assert.Equal((ErrorCode.None, 50L), log.DeleteRecordsBefore(40)); // never moves back
         s.Manager.Close();
 
         var s2 = new Storage(dir, Small);

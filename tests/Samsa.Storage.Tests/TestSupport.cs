@@ -5,6 +5,8 @@ using Microsoft.Extensions.Time.Testing;
 using Samsa.Protocol.Compression;
 using Samsa.Protocol.Records;
 
+using Samsa.Protocol;
+
 namespace Samsa.Storage.Tests;
 
 /// <summary>A fresh directory under the system temp dir, removed on dispose.</summary>
@@ -112,7 +114,7 @@ public static class LogReading
         while (offset < end)
         {
             using LogReadResult r = log.Read(offset, maxBytes, end, minOneMessage: true);
-            Assert.Equal(StorageErrorCode.None, r.Error);
+            Assert.Equal(ErrorCode.None, r.Error);
             Assert.NotNull(r.Region);
             var w = new ArrayBufferWriter<byte>();
             r.Region!.Value.CopyTo(w);

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using Samsa.Protocol.Records;
 
+using Samsa.Protocol;
+
 namespace Samsa.Storage.Producers;
 
 /// <summary>
@@ -39,7 +41,7 @@ internal sealed class ProducerStateManager
     /// None; <paramref name="duplicate"/> is set when the batch was already appended (a retry).
     /// Accepted batches are staged and take effect with <see cref="CommitPending"/>.
     /// </summary>
-    public StorageErrorCode CheckAndStage(ReadOnlySpan<byte> batch, long baseOffset, out BatchMetadata? duplicate, out string? message)
+    public ErrorCode CheckAndStage(ReadOnlySpan<byte> batch, long baseOffset, out BatchMetadata? duplicate, out string? message)
     {
         duplicate = null;
         message = null;
@@ -47,7 +49,7 @@ internal sealed class ProducerStateManager
         long pid = h.ProducerId;
         if (pid < 0)
         {
-            return StorageErrorCode.None;
+            return ErrorCode.None;
         }
         _pending ??= [];
         ProducerStateEntry? entry = _pending.GetValueOrDefault(pid) ?? _producers.GetValueOrDefault(pid);
@@ -59,31 +61,31 @@ internal sealed class ProducerStateManager
             if (epoch < entry.Epoch)
             {
                 message = $"producer {pid} epoch {epoch} is older than the current epoch {entry.Epoch}";
-                return StorageErrorCode.InvalidProducerEpoch;
+                return ErrorCode.InvalidProducerEpoch;
             }
             if (epoch == entry.Epoch)
             {
                 duplicate = entry.FindDuplicate(firstSeq, lastSeq);
                 if (duplicate is not null)
                 {
-                    return StorageErrorCode.None;
+                    return ErrorCode.None;
                 }
                 if (entry.BatchCount > 0 && !InSequence(entry.LastSeq, firstSeq))
                 {
                     message = $"producer {pid} epoch {epoch}: sequence {firstSeq} does not follow {entry.LastSeq}";
-                    return StorageErrorCode.OutOfOrderSequenceNumber;
+                    return ErrorCode.OutOfOrderSequenceNumber;
                 }
             }
             else if (firstSeq != 0)
             {
                 message = $"producer {pid}: a new epoch {epoch} must start at sequence 0, not {firstSeq}";
-                return StorageErrorCode.OutOfOrderSequenceNumber;
+                return ErrorCode.OutOfOrderSequenceNumber;
             }
         }
         ProducerStateEntry staged = entry is null ? new ProducerStateEntry(pid) : (_pending.ContainsKey(pid) ? entry : entry.Clone());
         Apply(staged, epoch, firstSeq, lastSeq, baseOffset, baseOffset + h.LastOffsetDelta, h.MaxTimestamp);
         _pending[pid] = staged;
-        return StorageErrorCode.None;
+        return ErrorCode.None;
     }
 
     public void CommitPending(long mapEndOffset)
