@@ -7,6 +7,11 @@ if (args.Length > 0 && args[0] == "storage")
     Samsa.Benchmarks.Storage.StorageBench.Run(args);
     return;
 }
+if (args.Length > 0 && args[0] == "storage-breakdown")
+{
+    Samsa.Benchmarks.Storage.AppendBreakdown.Run();
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 
 internal sealed partial class Program;

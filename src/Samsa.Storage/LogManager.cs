@@ -204,6 +204,10 @@ public sealed class LogManager : IDisposable
                 deleted += log.DeleteOldSegments();
             }
         }
+        if (deleted > 0)
+        {
+            WriteCheckpoints(); // log start offsets moved: once per pass, not per partition
+        }
         return deleted;
     }
 

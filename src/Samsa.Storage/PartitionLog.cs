@@ -603,11 +603,11 @@ public sealed class PartitionLog
         LogSegment old = _segments[^1];
         // Fsync'd on roll, so damage found later in a closed segment is corruption, never a torn write.
         old.OnBecomeInactive();
-        _producers!.CommitPending(_producers.MapEndOffset);
         LogSegment created = LogSegment.Create(Directory, newBaseOffset, Config, _manager.HandleCache, now);
         _segments = [.. _segments, created];
         Volatile.Write(ref _recoveryPoint, Math.Max(_recoveryPoint, old.Size == 0 ? _recoveryPoint : newBaseOffset));
-        if (_producers.MapEndOffset == newBaseOffset)
+        // Only committed state goes into the snapshot: the batch being appended is not in it yet.
+        if (_producers!.MapEndOffset == newBaseOffset)
         {
             _producers.TakeSnapshot();
             _producers.DeleteOldSnapshots(_logStartOffset);
@@ -960,11 +960,7 @@ public sealed class PartitionLog
         }
         _segments = segs[n..];
         long newStart = Math.Max(_logStartOffset, segs[n].BaseOffset);
-        if (newStart != _logStartOffset)
-        {
-            Volatile.Write(ref _logStartOffset, newStart);
-            _manager.OnLogStartOffsetChanged();
-        }
+        Volatile.Write(ref _logStartOffset, newStart);
         _epochs!.TruncateFromStart(newStart);
         _producers!.DeleteOldSnapshots(newStart);
         return n;

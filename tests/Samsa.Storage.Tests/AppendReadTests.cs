@@ -252,6 +252,30 @@ public sealed class AppendReadTests
     }
 
     [Fact]
+    public void A_region_keeps_reading_its_own_file_after_a_new_file_takes_the_same_name()
+    {
+        using var s = new Storage(config: LogConfig.Default with { FileDeleteDelayMs = 0 });
+        PartitionLog log = s.Log();
+        log.AppendAsLeader(Batches.Make(3, s.NowMs, prefix: "old", valueSize: 50), 0);
+        using LogReadResult old = log.Read(0, 1 << 20, 3, true);
+        log.TruncateTo(0); // the segment file goes; a new 00000000000000000000.log replaces it
+        log.AppendAsLeader(Batches.Make(3, s.NowMs, prefix: "new", valueSize: 50), 0);
+        Assert.True(File.Exists(Path.Combine(s.LogDir, "t-0", "00000000000000000000.log")));
+        var w = new ArrayBufferWriter<byte>();
+        old.Region!.Value.CopyTo(w);
+        var values = new List<string>();
+        foreach (RecordBatch b in RecordBatch.Enumerate(w.WrittenSpan))
+        {
+            foreach (Samsa.Protocol.Records.Record rec in b.GetRecords())
+            {
+                values.Add(System.Text.Encoding.UTF8.GetString(rec.Value));
+            }
+        }
+        Assert.All(values, v => Assert.StartsWith("old", v));
+        Assert.All(LogReading.ReadAll(log), r => Assert.StartsWith("new", r.Value));
+    }
+
+    [Fact]
     public async Task Concurrent_readers_never_see_a_partial_batch()
     {
         using var s = new Storage(config: LogConfig.Default with { SegmentBytes = 64 * 1024 });
