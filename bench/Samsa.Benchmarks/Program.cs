@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Running;
 
 // Run with: dotnet run -c Release --project bench/Samsa.Benchmarks -- --filter '*'
+// Metadata quorum start times: ... -- metadata-start [runs] [topics]
 // Storage figures (whole files, not microbenchmarks): ... -- storage [appendMiB] [recoveryMiB] [partitions]
 if (args.Length > 0 && args[0] == "storage")
 {
@@ -10,6 +11,11 @@ if (args.Length > 0 && args[0] == "storage")
 if (args.Length > 0 && args[0] == "storage-breakdown")
 {
     Samsa.Benchmarks.Storage.AppendBreakdown.Run();
+    return;
+}
+if (args.Length > 0 && args[0] == "metadata-start")
+{
+    Samsa.Benchmarks.Metadata.QuorumStartBench.Run(args);
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
