@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Samsa.Broker.Config;
+using Samsa.Broker.Groups;
 using Samsa.Broker.Hosting;
 using Samsa.Broker.Requests;
 
@@ -24,6 +25,7 @@ public static class BrokerServiceCollectionExtensions
 
         // API handlers (Apis/<Name>Handler.cs), one per key:
         // services.AddSingleton<IApiHandler, MetadataHandler>();
+        services.AddGroupCoordinator();
 
         // Components started before the listeners, stopped after (in reverse order):
         // services.AddSingleton<IBrokerComponent, LogManagerComponent>();
