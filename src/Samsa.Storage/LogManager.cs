@@ -22,6 +22,9 @@ public sealed class LogManager : IDisposable
 {
     public const string CleanShutdownFile = ".kafka_cleanshutdown";
 
+    /// <summary>The KRaft metadata log's topic; its directory belongs to the metadata layer, never to this manager.</summary>
+    public const string MetadataTopic = "__cluster_metadata";
+
     private readonly ConcurrentDictionary<TopicPartition, PartitionLog> _logs = new();
     private readonly ConcurrentDictionary<ITimer, byte> _pendingDeletes = new();
     private readonly Lock _checkpointGate = new();
@@ -82,7 +85,7 @@ public sealed class LogManager : IDisposable
                 TryDeleteDirectory(dir);
                 continue;
             }
-            if (!TopicPartition.TryParseDirectoryName(name, out TopicPartition tp))
+            if (!TopicPartition.TryParseDirectoryName(name, out TopicPartition tp) || tp.Topic == MetadataTopic)
             {
                 continue;
             }
@@ -156,7 +159,7 @@ public sealed class LogManager : IDisposable
 
     private static void ValidateTopicName(string topic)
     {
-        if (string.IsNullOrEmpty(topic) || topic.Length > 249 || topic is "." or "..")
+        if (string.IsNullOrEmpty(topic) || topic.Length > 249 || topic is "." or ".." or MetadataTopic)
         {
             throw new ArgumentException($"invalid topic name '{topic}'", nameof(topic));
         }

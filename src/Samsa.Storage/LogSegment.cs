@@ -503,7 +503,7 @@ internal sealed class LogSegment
         }
     }
 
-    /// <summary>Narrows a batch to the exact record by walking its records (uncompressed batches only).</summary>
+    /// <summary>Narrows a batch to the exact record by walking its records (decompressing if needed).</summary>
     private static bool Refine(SafeFileHandle h, in BatchPosition b, long timestamp, long minOffset, bool exact, out long offset, out long recordTimestamp)
     {
         offset = Math.Max(b.BaseOffset, minOffset);
@@ -512,21 +512,35 @@ internal sealed class LogSegment
         {
             return true; // every record carries the batch's append time
         }
-        if (b.Compressed)
-        {
-            // Compressed records are not decoded here: answer with the batch (its max timestamp
-            // is at least the target), the same batch a consumer would be positioned in.
-            return true;
-        }
         byte[] buf = ArrayPool<byte>.Shared.Rent(b.Size);
         try
         {
             Span<byte> batch = buf.AsSpan(0, b.Size);
             ReadExactly(h, batch, b.Position);
-            if (RecordWalker.TryFind(batch, timestamp, minOffset, exact, out long o, out long ts))
+            if (!b.Compressed)
             {
-                offset = o;
-                recordTimestamp = ts;
+                if (RecordWalker.TryFind(batch, timestamp, minOffset, exact, out long o, out long ts))
+                {
+                    offset = o;
+                    recordTimestamp = ts;
+                }
+                return true;
+            }
+            try
+            {
+                foreach (Record r in new RecordBatch(batch).GetRecords())
+                {
+                    if (r.Offset >= minOffset && (exact ? r.Timestamp == timestamp : r.Timestamp >= timestamp))
+                    {
+                        offset = r.Offset;
+                        recordTimestamp = r.Timestamp;
+                        break;
+                    }
+                }
+            }
+            catch (Samsa.Protocol.KafkaProtocolException)
+            {
+                // Undecodable records: answer with the batch, the same one a consumer would be positioned in.
             }
             return true;
         }

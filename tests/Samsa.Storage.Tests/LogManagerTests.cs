@@ -107,6 +107,36 @@ public sealed class LogManagerTests
         Assert.Throws<ArgumentException>(() => s.Manager.GetOrCreateLog("", 0, Guid.NewGuid()));
         Assert.Throws<ArgumentException>(() => s.Manager.GetOrCreateLog("a/b", 0, Guid.NewGuid()));
         Assert.Throws<ArgumentOutOfRangeException>(() => s.Manager.GetOrCreateLog("ok", -1, Guid.NewGuid()));
+        Assert.Throws<ArgumentException>(() => s.Manager.GetOrCreateLog(LogManager.MetadataTopic, 0, Guid.NewGuid()));
+    }
+
+    [Fact]
+    public void The_metadata_log_directory_is_left_alone()
+    {
+        using var s = new Storage();
+        string meta = Path.Combine(s.LogDir, "__cluster_metadata-0");
+        Directory.CreateDirectory(meta);
+        File.WriteAllText(Path.Combine(meta, "state.tmp"), "raft");
+        File.WriteAllText(Path.Combine(meta, "x.index"), "raft");
+        s.Log().AppendAsLeader(Batches.Make(1, s.NowMs), 0);
+        s.Manager.Close();
+        s.MakeUnclean(); // recovery runs over every partition directory, but not this one
+        s.Open();
+        Assert.Null(s.Manager.GetLog(LogManager.MetadataTopic, 0));
+        Assert.Equal(["state.tmp", "x.index"], Directory.GetFiles(meta).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Flush_ms_fsyncs_when_the_oldest_unflushed_data_is_old_enough()
+    {
+        using var s = new Storage(config: LogConfig.Default with { FlushMs = 1000 });
+        PartitionLog log = s.Log();
+        log.AppendAsLeader(Batches.Make(3, s.NowMs), 0);
+        s.Manager.FlushDueLogs();
+        Assert.Equal(0, log.RecoveryPoint);
+        s.Time.Advance(TimeSpan.FromSeconds(2));
+        s.Manager.FlushDueLogs();
+        Assert.Equal(3, log.RecoveryPoint);
     }
 
     [Fact]

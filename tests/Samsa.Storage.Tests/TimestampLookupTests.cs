@@ -40,6 +40,19 @@ public sealed class TimestampLookupTests
     }
 
     [Fact]
+    public void Timestamp_lookups_find_the_exact_record_inside_compressed_batches()
+    {
+        using var s = new Storage();
+        PartitionLog log = s.Log();
+        long t0 = s.NowMs - 10_000;
+        log.AppendAsLeader(Batches.Make(5, t0, timestampStep: 100, compression: Samsa.Protocol.Compression.CompressionType.Lz4), 0);
+        log.AppendAsLeader(Batches.Make(5, t0 + 1000, timestampStep: 100, compression: Samsa.Protocol.Compression.CompressionType.Zstd), 0);
+        Assert.Equal(3, log.FetchOffsetByTimestamp(t0 + 250).Offset);
+        Assert.Equal((7L, t0 + 1200), (log.FetchOffsetByTimestamp(t0 + 1200).Offset, log.FetchOffsetByTimestamp(t0 + 1200).Timestamp));
+        Assert.Equal((9L, t0 + 1400), (log.FetchOffsetByTimestamp(PartitionLog.MaxTimestamp).Offset, log.FetchOffsetByTimestamp(PartitionLog.MaxTimestamp).Timestamp));
+    }
+
+    [Fact]
     public void Max_timestamp_finds_the_record_even_when_it_is_not_last()
     {
         using var s = new Storage();
