@@ -49,18 +49,41 @@ public sealed class MetadataQuorumOptions
 /// The metadata layer of one node, assembled: the Raft-ordered metadata log, the image built from it,
 /// the controller and the producer id manager. The server starts it before opening listeners; request
 /// handlers read <see cref="Image"/> and call <see cref="Controller"/>.
+/// <para>
+/// To see every image from the first one (snapshot load and replay at start included), create it
+/// with <see cref="Create"/>, subscribe to <see cref="ImageChanged"/>, then call <see cref="StartAsync(CancellationToken)"/>.
+/// </para>
 /// </summary>
 public sealed class MetadataQuorum : IAsyncDisposable
 {
+    private readonly MetadataQuorumOptions options;
     private readonly ILogger logger;
+    private int started;
 
-    private MetadataQuorum(IMetadataLog log, MetadataLoader loader, QuorumController controller, ILogger logger)
+    private MetadataQuorum(MetadataQuorumOptions options)
     {
-        Log = log;
-        Loader = loader;
-        Controller = controller;
-        this.logger = logger;
+        this.options = options;
+        var loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        logger = loggers.CreateLogger<MetadataQuorum>();
+        Log = new RaftMetadataLog(new MetadataLogOptions
+        {
+            Directory = Path.Combine(options.LogDirectory, MetadataLogOptions.DirectoryName),
+            NodeId = options.NodeId,
+            Voters = options.Voters,
+            SnapshotIntervalEntries = options.SnapshotIntervalEntries,
+            LoggerFactory = options.LoggerFactory,
+        });
+        Loader = new MetadataLoader(loggers.CreateLogger<MetadataLoader>());
+        Controller = new QuorumController(Log, Loader, new QuorumControllerOptions
+        {
+            NodeId = options.NodeId,
+            DefaultNumPartitions = options.DefaultNumPartitions,
+            DefaultReplicationFactor = options.DefaultReplicationFactor,
+            DeleteTopicEnable = options.DeleteTopicEnable,
+            StaticBrokerConfig = options.StaticBrokerConfig,
+        }, loggers.CreateLogger<QuorumController>());
         ProducerIds = new ProducerIdManager(ct => Controller.AllocateProducerIdsAsync(Log.NodeId, BrokerEpoch, ct));
+        Log.LeaderChanged += OnLeaderChanged;
     }
 
     public IMetadataLog Log { get; }
@@ -74,66 +97,33 @@ public sealed class MetadataQuorum : IAsyncDisposable
     /// <summary>The current image; read it once per request (lock-free).</summary>
     public MetadataImage Image => Loader.Current;
 
+    /// <summary>Raised after every new image (see <see cref="MetadataLoader.ImageChanged"/>), on the log's apply thread.</summary>
+    public event EventHandler<MetadataImageChangedEventArgs>? ImageChanged
+    {
+        add => Loader.ImageChanged += value;
+        remove => Loader.ImageChanged -= value;
+    }
+
     /// <summary>This broker's epoch from its registration.</summary>
     public long BrokerEpoch { get; private set; } = -1;
 
     /// <summary>Identifies this process's registration (a new one per start).</summary>
     public Guid IncarnationId { get; } = Guid.NewGuid();
 
-    /// <summary>
-    /// Opens the metadata log, rebuilds the image (snapshot + replay), waits for a leader and, on the
-    /// leader, bootstraps a new cluster and registers this broker. Returns when the image is current.
-    /// </summary>
-    public static async Task<MetadataQuorum> StartAsync(MetadataQuorumOptions options, CancellationToken cancellationToken = default)
+    /// <summary>Builds the metadata layer without starting it (nothing is opened yet).</summary>
+    public static MetadataQuorum Create(MetadataQuorumOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
-        var log = new RaftMetadataLog(new MetadataLogOptions
-        {
-            Directory = Path.Combine(options.LogDirectory, MetadataLogOptions.DirectoryName),
-            NodeId = options.NodeId,
-            Voters = options.Voters,
-            SnapshotIntervalEntries = options.SnapshotIntervalEntries,
-            LoggerFactory = options.LoggerFactory,
-        });
-        var loader = new MetadataLoader(loggers.CreateLogger<MetadataLoader>());
-        var controller = new QuorumController(log, loader, new QuorumControllerOptions
-        {
-            NodeId = options.NodeId,
-            DefaultNumPartitions = options.DefaultNumPartitions,
-            DefaultReplicationFactor = options.DefaultReplicationFactor,
-            DeleteTopicEnable = options.DeleteTopicEnable,
-            StaticBrokerConfig = options.StaticBrokerConfig,
-        }, loggers.CreateLogger<QuorumController>());
-        var quorum = new MetadataQuorum(log, loader, controller, loggers.CreateLogger<MetadataQuorum>());
+        return new MetadataQuorum(options);
+    }
+
+    /// <summary><see cref="Create"/> then <see cref="StartAsync(CancellationToken)"/>; disposes the quorum when the start fails.</summary>
+    public static async Task<MetadataQuorum> StartAsync(MetadataQuorumOptions options, CancellationToken cancellationToken = default)
+    {
+        var quorum = Create(options);
         try
         {
-            await log.StartAsync(loader, cancellationToken).ConfigureAwait(false);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.LeaderTimeout);
-            try
-            {
-                await log.WaitForLeaderAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException($"No metadata quorum leader within {options.LeaderTimeout.TotalSeconds:0}s (controller.quorum.voters: {string.Join(',', options.Voters)})");
-            }
-
-            if (log.IsLeader)
-            {
-                var bootstrap = await controller.BootstrapAsync(cancellationToken).ConfigureAwait(false);
-                if (bootstrap != ErrorCode.None)
-                    throw new InvalidOperationException($"Bootstrapping the metadata log failed: {bootstrap}");
-                var (error, epoch) = await controller.RegisterBrokerAsync(
-                    new BrokerRegistrationRequest(options.NodeId, quorum.IncarnationId, options.Listeners, options.Rack), cancellationToken).ConfigureAwait(false);
-                if (error != ErrorCode.None)
-                    throw new InvalidOperationException($"Registering broker {options.NodeId} failed: {error}");
-                quorum.BrokerEpoch = epoch;
-            }
-
-            quorum.logger.LogInformation("Metadata quorum ready: node {NodeId}, leader {LeaderId}, offset {Offset}, {Topics} topic(s)",
-                options.NodeId, log.LeaderId, quorum.Image.Offset, quorum.Image.TopicsById.Count);
+            await quorum.StartAsync(cancellationToken).ConfigureAwait(false);
             return quorum;
         }
         catch
@@ -143,8 +133,68 @@ public sealed class MetadataQuorum : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Opens the metadata log, rebuilds the image (snapshot + replay), waits for a leader and, on the
+    /// leader, bootstraps a new cluster and registers this broker. Returns when the image is current.
+    /// </summary>
+    /// <exception cref="TimeoutException">No leader within <see cref="MetadataQuorumOptions.LeaderTimeout"/>.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref started, 1) != 0)
+            throw new InvalidOperationException("The metadata quorum is already started");
+        await Log.StartAsync(Loader, cancellationToken).ConfigureAwait(false);
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            timeout.CancelAfter(options.LeaderTimeout);
+            try
+            {
+                await Log.WaitForLeaderAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"No metadata quorum leader within {options.LeaderTimeout.TotalSeconds:0}s (controller.quorum.voters: {string.Join(',', options.Voters)})");
+            }
+        }
+
+        if (Log.IsLeader)
+        {
+            var bootstrap = await Controller.BootstrapAsync(cancellationToken).ConfigureAwait(false);
+            if (bootstrap != ErrorCode.None)
+                throw new InvalidOperationException($"Bootstrapping the metadata log failed: {bootstrap}");
+            var (error, epoch) = await Controller.RegisterBrokerAsync(
+                new BrokerRegistrationRequest(options.NodeId, IncarnationId, options.Listeners, options.Rack), cancellationToken).ConfigureAwait(false);
+            if (error != ErrorCode.None)
+                throw new InvalidOperationException($"Registering broker {options.NodeId} failed: {error}");
+            BrokerEpoch = epoch;
+        }
+
+        logger.LogInformation("Metadata quorum ready: node {NodeId}, leader {LeaderId}, offset {Offset}, {Topics} topic(s)",
+            options.NodeId, Log.LeaderId, Image.Offset, Image.TopicsById.Count);
+    }
+
+    /// <summary>A node that wins leadership later (multi-node quorum) makes sure the log is bootstrapped.</summary>
+    private void OnLeaderChanged(object? sender, MetadataLeaderChangedEventArgs e)
+    {
+        if (e.IsLocal && Volatile.Read(ref started) == 1)
+            _ = BootstrapQuietlyAsync();
+    }
+
+    private async Task BootstrapQuietlyAsync()
+    {
+        try
+        {
+            var error = await Controller.BootstrapAsync().ConfigureAwait(false);
+            if (error != ErrorCode.None)
+                logger.LogWarning("Bootstrapping the metadata log after a leader change failed: {Error}", error);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException)
+        {
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        Log.LeaderChanged -= OnLeaderChanged;
         await Controller.DisposeAsync().ConfigureAwait(false);
         await Log.DisposeAsync().ConfigureAwait(false);
         ProducerIds.Dispose();

@@ -12,7 +12,9 @@ public sealed class MetadataQuorumTests : IDisposable
 
     public void Dispose() => dir.Dispose();
 
-    private Task<MetadataQuorum> StartAsync(int snapshotInterval = 1000) => MetadataQuorum.StartAsync(new MetadataQuorumOptions
+    private Task<MetadataQuorum> StartAsync(int snapshotInterval = 1000) => MetadataQuorum.StartAsync(Options(snapshotInterval));
+
+    private MetadataQuorumOptions Options(int snapshotInterval = 1000) => new()
     {
         NodeId = 1,
         LogDirectory = dir.Path,
@@ -20,7 +22,7 @@ public sealed class MetadataQuorumTests : IDisposable
         Listeners = [new BrokerEndpoint("PLAINTEXT", "localhost", 9092, 0)],
         DefaultNumPartitions = 2,
         SnapshotIntervalEntries = snapshotInterval,
-    });
+    };
 
     [Fact]
     public async Task Start_bootstraps_registers_the_broker_and_restart_keeps_topics_ids_configs_and_producer_ids()
@@ -74,5 +76,36 @@ public sealed class MetadataQuorumTests : IDisposable
         Assert.Null(again.Image.GetTopic("t3"));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir.Path, "__cluster_metadata-0", "snapshots")));
         Assert.NotEmpty(before);
+    }
+
+    [Theory]
+    [InlineData(1000)] // restart replays the log entry by entry
+    [InlineData(2)] // restart loads a snapshot, then replays the tail
+    public async Task A_subscriber_attached_before_start_sees_every_local_partition_of_the_rebuilt_image(int snapshotInterval)
+    {
+        await using (var quorum = await StartAsync(snapshotInterval))
+        {
+            await quorum.Controller.CreateTopicsAsync([new CreatableTopic("orders", 3)]);
+            await quorum.Controller.CreateTopicsAsync([new CreatableTopic("gone", 1)]);
+            await quorum.Controller.DeleteTopicsAsync([TopicRef.ByName("gone")]);
+        }
+
+        var hosted = new HashSet<(string, int)>();
+        await using var again = MetadataQuorum.Create(Options(snapshotInterval));
+        again.ImageChanged += (_, e) =>
+        {
+            var local = e.Delta.GetLocalChanges(1);
+            if (e.IsSnapshot)
+                hosted.Clear();
+            foreach (var r in local.Leaders.Concat(local.Followers))
+                hosted.Add((r.Topic, r.Partition));
+            foreach (var r in local.Deleted)
+                hosted.Remove((r.Topic, r.Partition));
+        };
+        await again.StartAsync();
+
+        Assert.Equal([("orders", 0), ("orders", 1), ("orders", 2)], hosted.Order().ToList());
+        var created = await again.Controller.CreateTopicsAsync([new CreatableTopic("later", 1)]);
+        Assert.Contains(("later", 0), hosted);
     }
 }

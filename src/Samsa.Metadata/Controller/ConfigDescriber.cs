@@ -111,6 +111,28 @@ public sealed class ConfigDescriber
         }
     }
 
+    /// <summary>
+    /// The configs a topic created with <paramref name="topicConfigs"/> gets (CreateTopics v5+ returns
+    /// them, validate_only included): each given key as DYNAMIC_TOPIC_CONFIG, the rest resolved as usual.
+    /// </summary>
+    public IReadOnlyList<DescribedConfig> DescribeNewTopic(MetadataImage image, IReadOnlyDictionary<string, string?>? topicConfigs)
+    {
+        var own = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (topicConfigs is not null)
+        {
+            foreach (var (key, value) in topicConfigs)
+            {
+                if (value is not null)
+                    own[key] = value.Trim();
+            }
+        }
+
+        var result = new List<DescribedConfig>(TopicConfigs.Definitions.Count);
+        foreach (var def in TopicConfigs.Definitions)
+            result.Add(DescribeTopicKey(image, own, def));
+        return result;
+    }
+
     /// <summary>Every topic config of <paramref name="topic"/> with its effective value (what the log of that topic should use).</summary>
     public IReadOnlyDictionary<string, string?> ResolveTopicConfig(MetadataImage image, string topic)
     {
@@ -130,9 +152,12 @@ public sealed class ConfigDescriber
     }
 
     private DescribedConfig DescribeTopicKey(MetadataImage image, string topic, ConfigDefinition def)
+        => DescribeTopicKey(image, image.GetConfigs(ConfigResource.Topic(topic)), def);
+
+    private DescribedConfig DescribeTopicKey(MetadataImage image, IReadOnlyDictionary<string, string> topicConfigs, ConfigDefinition def)
     {
         var synonyms = new List<ConfigSynonym>();
-        if (image.GetConfigs(ConfigResource.Topic(topic)).TryGetValue(def.Name, out var own))
+        if (topicConfigs.TryGetValue(def.Name, out var own))
             synonyms.Add(new ConfigSynonym(def.Name, own, ConfigSource.DynamicTopicConfig));
         foreach (var synonym in def.Synonyms)
         {

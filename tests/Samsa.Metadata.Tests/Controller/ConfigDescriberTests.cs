@@ -102,4 +102,13 @@ public class ConfigDescriberTests
         Assert.Equal("1024", config["segment.bytes"]);
         Assert.Equal("604800000", config["retention.ms"]);
     }
+
+    [Fact]
+    public void A_topic_to_be_created_is_described_with_its_own_configs_first()
+    {
+        var configs = new ConfigDescriber(1).DescribeNewTopic(Image(), new Dictionary<string, string?> { ["retention.ms"] = " 5 " });
+        var byName = configs.ToDictionary(c => c.Name);
+        Assert.Equal(("5", ConfigSource.DynamicTopicConfig), (byName["retention.ms"].Value, byName["retention.ms"].Source));
+        Assert.Equal(ConfigSource.DefaultConfig, byName["segment.bytes"].Source);
+    }
 }
