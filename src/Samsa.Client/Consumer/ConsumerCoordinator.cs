@@ -235,11 +235,14 @@ internal sealed class ConsumerCoordinator : IAsyncDisposable
                     _memberId = joined.MemberId;
                     continue;
                 case ErrorCode.UnknownMemberId:
+                    _logger.LogInformation("Group {Group} does not know member {Member}; joining afresh.", _groupId, _memberId);
                     _memberId = "";
                     _generation = -1;
+                    await Backoff(attempt++, cancellationToken).ConfigureAwait(false);
                     continue;
                 case ErrorCode.IllegalGeneration:
                     _generation = -1;
+                    await Backoff(attempt++, cancellationToken).ConfigureAwait(false);
                     continue;
                 case ErrorCode.NotCoordinator or ErrorCode.CoordinatorNotAvailable:
                     CoordinatorUnknown();
