@@ -15,6 +15,8 @@ public sealed class LogManagerOptions
     public long CheckpointIntervalMs { get; init; } = 60_000;
     /// <summary>log.flush.scheduler.interval.ms: how often flush.ms is checked (Kafka's default: never).</summary>
     public long FlushSchedulerIntervalMs { get; init; } = long.MaxValue;
+    /// <summary>producer.id.expiration.ms: producer state is dropped this long after the producer's last append.</summary>
+    public long ProducerIdExpirationMs { get; init; } = 86_400_000;
     /// <summary>Start the background timers (retention, checkpoints, flush); tests drive them by hand or with a fake clock.</summary>
     public bool StartScheduler { get; init; } = true;
 }

@@ -912,7 +912,9 @@ public sealed class PartitionLog
         int deleted;
         lock (_lock)
         {
-            deleted = DeleteSegmentsLocked(NowMs, retentionOnly: true);
+            long now = NowMs;
+            deleted = DeleteSegmentsLocked(now, retentionOnly: true);
+            _producers!.RemoveExpired(now - _manager.Options.ProducerIdExpirationMs);
         }
         return deleted;
     }

@@ -47,6 +47,33 @@ public sealed class RetentionTests
     }
 
     [Fact]
+    public void The_scheduler_applies_retention_and_writes_checkpoints_as_the_clock_moves()
+    {
+        using var s = new Storage(config: Small with { RetentionMs = 60_000, FileDeleteDelayMs = 0, MessageTimestampBeforeMaxMs = long.MaxValue }, startScheduler: true);
+        PartitionLog log = s.Log();
+        Fill(s, log, 30, s.NowMs);
+        int segments = log.SegmentCount;
+        Assert.True(segments > 2);
+        s.Time.Advance(TimeSpan.FromMinutes(5)); // past retention.ms and several check intervals
+        Wait.Until(() => log.SegmentCount == 1, "retention to delete the closed segments");
+        Wait.Until(() => File.Exists(Path.Combine(s.LogDir, "log-start-offset-checkpoint"))
+            && File.ReadAllText(Path.Combine(s.LogDir, "log-start-offset-checkpoint")).Contains($"t 0 {log.LogStartOffset}", StringComparison.Ordinal),
+            "the log start offset checkpoint");
+    }
+
+    [Fact]
+    public void Idle_producers_expire_after_producer_id_expiration_ms()
+    {
+        using var s = new Storage(config: Small with { MessageTimestampBeforeMaxMs = long.MaxValue });
+        PartitionLog log = s.Log();
+        log.AppendAsLeader(Batches.Make(1, s.NowMs, producerId: 9, producerEpoch: 0, baseSequence: 0), 0);
+        s.Time.Advance(TimeSpan.FromHours(25));
+        s.Manager.RunRetention();
+        // Forgotten: any sequence is accepted again for this producer, as for a new one.
+        Assert.True(log.AppendAsLeader(Batches.Make(1, s.NowMs, producerId: 9, producerEpoch: 0, baseSequence: 42), 0).Succeeded);
+    }
+
+    [Fact]
     public void Retention_by_size_keeps_the_log_under_retention_bytes()
     {
         using var s = new Storage(config: Small with { RetentionBytes = 3000, FileDeleteDelayMs = 0 });

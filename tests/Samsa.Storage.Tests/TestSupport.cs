@@ -143,8 +143,9 @@ public sealed class Storage : IDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public Storage(TempDir? dir = null, LogConfig? config = null, int maxOpenFiles = 4096)
+    public Storage(TempDir? dir = null, LogConfig? config = null, int maxOpenFiles = 4096, bool startScheduler = false)
     {
+        StartScheduler = startScheduler;
         Dir = dir ?? new TempDir();
         OwnsDir = dir is null;
         Config = config ?? LogConfig.Default;
@@ -156,6 +157,7 @@ public sealed class Storage : IDisposable
     private bool OwnsDir { get; }
     public LogConfig Config { get; }
     public int MaxOpenFiles { get; }
+    public bool StartScheduler { get; }
     public FakeTimeProvider Time { get; } = new(Start);
     public CapturingLoggerFactory Logs { get; private set; } = new();
     public LogManager Manager { get; private set; }
@@ -165,7 +167,7 @@ public sealed class Storage : IDisposable
     public LogManager Open()
     {
         Logs = new CapturingLoggerFactory();
-        Manager = LogManager.Open(new LogManagerOptions { LogDir = LogDir, DefaultConfig = Config, MaxOpenFiles = MaxOpenFiles, StartScheduler = false }, Time, Logs);
+        Manager = LogManager.Open(new LogManagerOptions { LogDir = LogDir, DefaultConfig = Config, MaxOpenFiles = MaxOpenFiles, StartScheduler = StartScheduler, RetentionCheckIntervalMs = 60_000, CheckpointIntervalMs = 60_000 }, Time, Logs);
         return Manager;
     }
 

@@ -134,6 +134,27 @@ internal sealed class ProducerStateManager
         e.AddBatch(new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset, timestamp));
     }
 
+    /// <summary>Forgets producers whose last append is older than <paramref name="cutoffMs"/> (producer.id.expiration.ms).</summary>
+    public int RemoveExpired(long cutoffMs)
+    {
+        List<long>? expired = null;
+        foreach ((long pid, ProducerStateEntry e) in _producers)
+        {
+            if (e.LastTimestamp >= 0 && e.LastTimestamp < cutoffMs && e.CurrentTxnFirstOffset < 0)
+            {
+                (expired ??= []).Add(pid);
+            }
+        }
+        if (expired is not null)
+        {
+            foreach (long pid in expired)
+            {
+                _producers.Remove(pid);
+            }
+        }
+        return expired?.Count ?? 0;
+    }
+
     public void Reset(long mapEndOffset)
     {
         _producers = [];
