@@ -25,6 +25,7 @@ public sealed class RaftMetadataLog : IMetadataLog
     private readonly ILogger logger;
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource<long>> pending = new();
     private readonly Dictionary<EndPoint, int> nodeIdsByEndPoint = [];
+    private readonly Lock leaderLock = new();
     private MetadataStateMachine? stateMachine;
     private WriteAheadLog? wal;
     private RaftCluster? cluster;
@@ -170,10 +171,14 @@ public sealed class RaftMetadataLog : IMetadataLog
             newId = local ? options.NodeId : nodeIdsByEndPoint.GetValueOrDefault(leader.EndPoint, -1);
         }
 
-        if (newId == leaderId && local == isLeader)
-            return;
-        leaderId = newId;
-        isLeader = local;
+        lock (leaderLock)
+        {
+            if (newId == leaderId && local == isLeader)
+                return;
+            leaderId = newId;
+            isLeader = local;
+        }
+
         logger.LogInformation("Metadata quorum leader is now {LeaderId}{Local}", newId, local ? " (this node)" : "");
         LeaderChanged?.Invoke(this, new MetadataLeaderChangedEventArgs(newId, local));
     }

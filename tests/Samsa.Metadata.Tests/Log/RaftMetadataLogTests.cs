@@ -38,8 +38,16 @@ public sealed class RaftMetadataLogTests : IDisposable
     [Fact]
     public async Task A_quorum_of_one_leads_and_appended_records_are_applied_when_append_returns()
     {
-        var (log, loader) = await OpenAsync(Options());
-        await using var _ = log;
+        await using var log = new RaftMetadataLog(Options());
+        var loader = new MetadataLoader();
+        var leaderEvents = new List<MetadataLeaderChangedEventArgs>();
+        log.LeaderChanged += (_, e) => { lock (leaderEvents) leaderEvents.Add(e); };
+        await log.StartAsync(loader, CancellationToken.None);
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+            await log.WaitForLeaderAsync(timeout.Token);
+
+        lock (leaderEvents)
+            Assert.Contains(leaderEvents, e => e.IsLocal && e.LeaderId == 1);
 
         Assert.True(log.IsLeader);
         Assert.Equal(1, log.LeaderId);
