@@ -68,6 +68,8 @@ public sealed class SamsaServer : IAsyncDisposable
         });
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        // A failed start is reported by the caller in one line; the host would add a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 
         var services = builder.Services;
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));

@@ -188,6 +188,21 @@ public class ServerStartTests
     }
 
     [Fact]
+    public async Task A_port_in_use_stops_the_start_with_one_line_and_exit_code_1()
+    {
+        await using var first = await SamsaProcess.StartAsync();
+        int controller = FreePort.Next();
+        var options = new SamsaProcessOptions { WaitUntilReady = false };
+        options.Overrides["listeners"] = $"PLAINTEXT://127.0.0.1:{first.Port},CONTROLLER://127.0.0.1:{controller}";
+        options.Overrides["controller.quorum.voters"] = $"1@127.0.0.1:{controller}";
+        await using var second = await SamsaProcess.StartAsync(options);
+        Assert.Equal(1, await second.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains(second.OutputLines, l => l.Contains("Cannot open a listener", StringComparison.Ordinal) && l.Contains("address already in use", StringComparison.Ordinal));
+        Assert.DoesNotContain("   at ", second.Output);
+        Assert.False(first.HasExited);
+    }
+
+    [Fact]
     public async Task Two_nodes_run_side_by_side_on_their_own_ports()
     {
         await using var a = await SamsaProcess.StartAsync();
