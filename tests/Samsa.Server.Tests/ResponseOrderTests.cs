@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Samsa.Broker.Config;
 using Samsa.Broker.Hosting;
 using Samsa.Broker.Requests;
@@ -60,7 +61,12 @@ public class ResponseOrderTests
             ["http.listeners"] = "",
             ["log.dirs"] = dir.Combine("data"),
         });
-        await using var server = SamsaServer.Create(config, new BrokerIdentity("c", 1), s => s.AddSingleton<IApiHandler>(handler));
+        await using var server = SamsaServer.Create(config, new BrokerIdentity("c", 1), s =>
+        {
+            // Only ApiVersions (always there) and the scripted handler.
+            s.RemoveAll<IApiHandler>();
+            s.AddSingleton<IApiHandler>(handler);
+        });
         await server.StartAsync();
         int port = server.KafkaEndpoints[0].Port;
 
