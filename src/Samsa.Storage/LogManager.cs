@@ -283,6 +283,8 @@ public sealed class LogManager : IDisposable
         bool allClean = true;
         foreach (PartitionLog log in _logs.Values)
         {
+            // An offline partition must be looked at again next time: no clean-shutdown marker.
+            allClean &= !log.IsOffline;
             try
             {
                 log.Close();

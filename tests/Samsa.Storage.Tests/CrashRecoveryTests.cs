@@ -240,6 +240,12 @@ public sealed class CrashRecoveryTests : IDisposable
         Assert.Equal(3, other.LogEndOffset);
         Assert.True(other.AppendAsLeader(Batches.Make(2, s.NowMs), 0).Succeeded);
         Assert.Equal(5, LogReading.ReadAll(other).Count);
+
+        // A restart does not quietly bring the damaged partition back.
+        s.Reopen();
+        Assert.False(s.Manager.HadCleanShutdown);
+        Assert.True(s.Log().IsOffline);
+        Assert.Equal(5, s.Log("other").LogEndOffset);
     }
 
     internal static void CopyDirectory(string from, string to)
