@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# Kafka's kafka-console-producer.sh: runs `samsa console-producer` with the same arguments.
+exec "$(dirname "${BASH_SOURCE[0]}")/samsa" console-producer "$@"
