@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Samsa.Cli.Commands;
+using Samsa.Cli.Tools;
 
 namespace Samsa.Cli;
 
@@ -11,7 +12,11 @@ public static class Program
         var root = new RootCommand("Samsa: a Kafka-compatible event streaming platform.");
         root.Subcommands.Add(ServerStartCommand.Create());
         root.Subcommands.Add(StorageCommand.Create());
-        // The server handles Ctrl-C/SIGTERM itself (clean shutdown), so the parser must not exit the process.
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        ToolCommands.AddTo(root);
+        var parse = root.Parse(args);
+        if (ToolCommands.ReportParseErrors(parse) is { } exit) return exit;
+        // The server and the long-running tools handle Ctrl-C/SIGTERM themselves (clean shutdown),
+        // so the parser must not exit the process.
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 }
