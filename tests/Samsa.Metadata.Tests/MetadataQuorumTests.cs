@@ -108,4 +108,18 @@ public sealed class MetadataQuorumTests : IDisposable
         var created = await again.Controller.CreateTopicsAsync([new CreatableTopic("later", 1)]);
         Assert.Contains(("later", 0), hosted);
     }
+
+    [Fact]
+    public async Task Concurrent_creates_of_one_name_through_the_raft_log_have_exactly_one_winner()
+    {
+        await using var quorum = await StartAsync();
+        var attempts = Enumerable.Range(0, 8)
+            .Select(_ => Task.Run(() => quorum.Controller.CreateTopicsAsync([new CreatableTopic("race", 1)])))
+            .ToList();
+        var results = (await Task.WhenAll(attempts)).Select(r => Assert.Single(r)).ToList();
+
+        var winner = Assert.Single(results, r => r.ErrorCode == ErrorCode.None);
+        Assert.Equal(7, results.Count(r => r.ErrorCode == ErrorCode.TopicAlreadyExists));
+        Assert.Equal(winner.TopicId, quorum.Image.GetTopic("race")!.Id);
+    }
 }
