@@ -82,11 +82,14 @@ public static class Frame
     /// version, then the body at that version.</summary>
     public static void WriteResponse(IBufferWriter<byte> output, int correlationId, ApiKey apiKey, short apiVersion, IKafkaMessage body)
     {
-        short headerVersion = ApiVersionsTable.ResponseHeaderVersion(apiKey, apiVersion);
-        var header = new ResponseHeader { CorrelationId = correlationId };
+        // Response header v0 is the correlation id; v1 adds an empty tagged-field section. Written
+        // directly (the same bytes ResponseHeader.Write produces) so a response costs no header object.
+        bool tagged = ApiVersionsTable.ResponseHeaderVersion(apiKey, apiVersion) >= 1;
         var writer = new KafkaWriter(output);
-        writer.WriteInt32(header.Size(headerVersion) + body.Size(apiVersion));
-        header.Write(ref writer, headerVersion);
+        writer.WriteInt32((tagged ? 5 : 4) + body.Size(apiVersion));
+        writer.WriteInt32(correlationId);
+        if (tagged)
+            writer.WriteUnsignedVarint(0);
         body.Write(ref writer, apiVersion);
         writer.Flush();
     }

@@ -122,4 +122,23 @@ public class FrameTests
         Assert.Equal(new byte[] { 0, 0, 0, 5 }, bytes.Slice(4, 4).ToArray());
         Assert.Equal(bytes.Length - 4, new ApiVersionsResponse().Size(3) + 4);
     }
+
+    [Theory]
+    [InlineData(ApiKey.Fetch, 11)]
+    [InlineData(ApiKey.Fetch, 12)]
+    [InlineData(ApiKey.ApiVersions, 3)]
+    public void ResponseFramesMatchTheGeneratedResponseHeader(ApiKey key, short version)
+    {
+        var body = new MetadataResponse();
+        var output = new ArrayBufferWriter<byte>();
+        Frame.WriteResponse(output, 77, key, version, body);
+        short headerVersion = ApiVersionsTable.ResponseHeaderVersion(key, version);
+        var expected = new ArrayBufferWriter<byte>();
+        new ResponseHeader { CorrelationId = 77 }.Write(expected, headerVersion);
+        body.Write(expected, version);
+        Assert.Equal(expected.WrittenSpan.ToArray(), output.WrittenSpan[4..].ToArray());
+        Assert.Equal(expected.WrittenCount, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(output.WrittenSpan));
+        var reader = new KafkaReader(output.WrittenMemory[4..]);
+        Assert.Equal(77, Frame.ReadResponseHeader(ref reader, key, version).CorrelationId);
+    }
 }
