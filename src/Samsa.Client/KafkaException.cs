@@ -40,6 +40,19 @@ public class KafkaException : Exception
         };
     }
 
+    /// <summary>Kafka's constant name of an error code, as its clients log it: LEADER_NOT_AVAILABLE.</summary>
+    public static string ErrorName(ErrorCode code)
+    {
+        var name = code.ToString();
+        var sb = new System.Text.StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (i > 0 && char.IsUpper(name[i]) && !char.IsUpper(name[i - 1])) sb.Append('_');
+            sb.Append(char.ToUpperInvariant(name[i]));
+        }
+        return sb.ToString();
+    }
+
     /// <summary>Kafka's retriable errors: the ones its clients retry on their own.</summary>
     public static bool IsRetriableCode(ErrorCode code) => code switch
     {

@@ -207,6 +207,7 @@ public sealed class Producer<TKey, TValue> : IDisposable, IAsyncDisposable
     {
         _cluster.AddTopics([topic]);
         KafkaException? last = null;
+        var warned = ErrorCode.None;
         while (true)
         {
             var count = _cluster.Metadata.PartitionCount(topic);
@@ -224,6 +225,13 @@ public sealed class Producer<TKey, TValue> : IDisposable, IAsyncDisposable
                 timeout.CancelAfter(TimeSpan.FromTicks(remaining));
                 await _cluster.RefreshMetadataAsync(null, timeout.Token).ConfigureAwait(false);
                 if (_cluster.Metadata.PartitionCount(topic) > 0) continue;
+                // As Kafka's client, say why the first send waits (e.g. a topic being auto-created), once per error.
+                if (_cluster.Metadata.Topics.TryGetValue(topic, out var waiting) && waiting.Error != ErrorCode.None && waiting.Error != warned)
+                {
+                    warned = waiting.Error;
+                    _logger.LogWarning("[Producer clientId={ClientId}] Error while fetching metadata: {{{Topic}={Error}}}",
+                        _cluster.ClientId, topic, KafkaException.ErrorName(waiting.Error));
+                }
             }
             catch (KafkaException e)
             {
