@@ -73,7 +73,17 @@ internal sealed class MetadataStateMachine(
     protected override async ValueTask RestoreAsync(FileInfo snapshotFile, CancellationToken token)
     {
         var bytes = await File.ReadAllBytesAsync(snapshotFile.FullName, token).ConfigureAwait(false);
-        var (offset, records) = MetadataSnapshotFormat.Read(bytes);
+        long offset;
+        List<MetadataRecord> records;
+        try
+        {
+            (offset, records) = MetadataSnapshotFormat.Read(bytes);
+        }
+        catch (Samsa.Protocol.KafkaProtocolException e)
+        {
+            throw new InvalidDataException($"Metadata snapshot {snapshotFile.FullName} is unreadable: {e.Message}", e);
+        }
+
         listener.OnSnapshotLoad(offset, records);
         Volatile.Write(ref lastApplied, offset);
         logger.LogInformation("Loaded metadata snapshot {File} at offset {Offset} ({Count} records)", snapshotFile.Name, offset, records.Count);

@@ -97,7 +97,15 @@ public sealed class RaftMetadataLog : IMetadataLog
             AuditTrail = wal,
         };
         cluster.LeaderChanged += OnLeaderChanged;
-        await cluster.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await cluster.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new InvalidOperationException(
+                $"The metadata quorum cannot listen on {local} (node {options.NodeId} in controller.quorum.voters): {e.Message}", e);
+        }
         logger.LogInformation("Metadata log open at {Directory} (node {NodeId}, voters {Voters}, last applied offset {Offset})",
             root.FullName, options.NodeId, string.Join(',', options.Voters), LastAppliedOffset);
     }

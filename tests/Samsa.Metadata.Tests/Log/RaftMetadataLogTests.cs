@@ -127,6 +127,31 @@ public sealed class RaftMetadataLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_taken_raft_port_fails_the_start_with_the_endpoint_named()
+    {
+        using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        squatter.Start();
+        var port = ((System.Net.IPEndPoint)squatter.LocalEndpoint).Port;
+        await using var log = new RaftMetadataLog(Options(voters: [new QuorumVoter(1, "127.0.0.1", port)]));
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => log.StartAsync(new MetadataLoader(), CancellationToken.None));
+        Assert.Contains($"127.0.0.1:{port}", e.Message);
+        Assert.Contains("controller.quorum.voters", e.Message);
+    }
+
+    [Fact]
+    public async Task A_corrupt_snapshot_stops_the_start_with_the_file_named()
+    {
+        var options = Options();
+        var snapshots = Directory.CreateDirectory(Path.Combine(options.Directory, "snapshots"));
+        await File.WriteAllBytesAsync(Path.Combine(snapshots.FullName, "5-0"), [1, 2, 3]);
+        await using var log = new RaftMetadataLog(options);
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => log.StartAsync(new MetadataLoader(), CancellationToken.None));
+        Assert.Contains("5-0", e.Message);
+    }
+
+    [Fact]
     public void A_node_that_is_not_a_voter_is_refused_at_construction()
         => Assert.Throws<ArgumentException>(() => new RaftMetadataLog(Options(voters: [new QuorumVoter(2, "127.0.0.1", 9093)])));
 
