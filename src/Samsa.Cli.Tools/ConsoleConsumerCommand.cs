@@ -179,9 +179,15 @@ internal static class ConsoleConsumerCommand
                     break;
                 }
                 if (records.Count > 0) sinceLast.Restart();
+                var rewound = new HashSet<TopicPartition>();
                 foreach (var record in records)
                 {
-                    if (maxMessages is { } max && processed >= max) break;
+                    if (maxMessages is { } max && processed >= max)
+                    {
+                        // Fetched but not printed: the position (and so the commit on close) goes back to it.
+                        if (rewound.Add(record.TopicPartition)) consumer.Seek(record.TopicPartitionOffset);
+                        continue;
+                    }
                     try
                     {
                         formatter.WriteTo(record, buffer);

@@ -104,7 +104,8 @@ internal static class ConsoleProducerCommand
                 string? line;
                 try
                 {
-                    line = await stdin.ReadLineAsync(signal.Token).AsTask().WaitAsync(signal.Token);
+                    // Console reads block; on a pool thread they cannot hold up Ctrl-C.
+                    line = await Task.Run(stdin.ReadLine, CancellationToken.None).WaitAsync(signal.Token);
                 }
                 catch (OperationCanceledException)
                 {
