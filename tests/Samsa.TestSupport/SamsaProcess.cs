@@ -98,16 +98,24 @@ public sealed class SamsaProcess : IAsyncDisposable
     public static async Task<SamsaProcess> StartAsync(SamsaProcessOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new SamsaProcessOptions();
-        var node = new SamsaProcess(options, new TempDirectory("samsa-node"), ownsDir: true, FreePort.Next(), FreePort.Next(), FreePort.Next());
-        try
+        for (int attempt = 1; ; attempt++)
         {
-            await node.LaunchAsync(cancellationToken);
-            return node;
-        }
-        catch
-        {
-            await node.DisposeAsync();
-            throw;
+            var node = new SamsaProcess(options, new TempDirectory("samsa-node"), ownsDir: true, FreePort.Next(), FreePort.Next(), FreePort.Next());
+            try
+            {
+                await node.LaunchAsync(cancellationToken);
+                return node;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && options.WaitUntilReady && node.Output.Contains("address already in use", StringComparison.Ordinal))
+            {
+                // A free port was taken by someone else between choosing it and binding: new ports.
+                await node.DisposeAsync();
+            }
+            catch
+            {
+                await node.DisposeAsync();
+                throw;
+            }
         }
     }
 
