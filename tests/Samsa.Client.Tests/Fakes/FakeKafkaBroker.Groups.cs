@@ -24,7 +24,7 @@ internal sealed partial class FakeKafkaBroker
         }
     }
 
-    private FindCoordinatorResponse FindCoordinator() => new() { NodeId = 0, Host = "127.0.0.1", Port = Port };
+    private FindCoordinatorResponse FindCoordinator() => new() { NodeId = 0, Host = "127.0.0.1", Port = AdvertisedPort ?? Port };
 
     private async Task<JoinGroupResponse> JoinGroupAsync(JoinGroupRequest request, short version)
     {

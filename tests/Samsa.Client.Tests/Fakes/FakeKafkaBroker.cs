@@ -34,6 +34,9 @@ internal sealed partial class FakeKafkaBroker : IAsyncDisposable
 
     public int DefaultPartitions { get; }
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>The port Metadata and FindCoordinator advertise (a proxy in front, for instance).</summary>
+    public int? AdvertisedPort { get; set; }
     public string BootstrapServers => $"127.0.0.1:{Port}";
 
     /// <summary>When set, Produce answers this error (once per call to the setter's count).</summary>
@@ -102,6 +105,7 @@ internal sealed partial class FakeKafkaBroker : IAsyncDisposable
             ApiKey.ListOffsets => ListOffsets(ListOffsetsRequest.Read(ref reader, version)),
             ApiKey.InitProducerId => InitProducerId(InitProducerIdRequest.Read(ref reader, version)),
             ApiKey.FindCoordinator => FindCoordinator(),
+            ApiKey.CreateTopics => CreateTopics(CreateTopicsRequest.Read(ref reader, version)),
             ApiKey.JoinGroup => await JoinGroupAsync(JoinGroupRequest.Read(ref reader, version), version),
             ApiKey.SyncGroup => await SyncGroupAsync(SyncGroupRequest.Read(ref reader, version)),
             ApiKey.Heartbeat => Heartbeat(HeartbeatRequest.Read(ref reader, version)),
@@ -120,7 +124,7 @@ internal sealed partial class FakeKafkaBroker : IAsyncDisposable
     [
         ApiKey.ApiVersions, ApiKey.Metadata, ApiKey.Produce, ApiKey.Fetch, ApiKey.ListOffsets, ApiKey.InitProducerId,
         ApiKey.FindCoordinator, ApiKey.JoinGroup, ApiKey.SyncGroup, ApiKey.Heartbeat, ApiKey.LeaveGroup,
-        ApiKey.OffsetCommit, ApiKey.OffsetFetch,
+        ApiKey.OffsetCommit, ApiKey.OffsetFetch, ApiKey.CreateTopics,
     ];
 
     private static ApiVersionsResponse ApiVersions()
@@ -146,7 +150,7 @@ internal sealed partial class FakeKafkaBroker : IAsyncDisposable
     {
         var response = new MetadataResponse
         {
-            Brokers = [new MetadataResponse.MetadataResponseBroker { NodeId = 0, Host = "127.0.0.1", Port = Port }],
+            Brokers = [new MetadataResponse.MetadataResponseBroker { NodeId = 0, Host = "127.0.0.1", Port = AdvertisedPort ?? Port }],
             ClusterId = "fake",
             ControllerId = 0,
             Topics = [],
@@ -174,6 +178,25 @@ internal sealed partial class FakeKafkaBroker : IAsyncDisposable
                         ReplicaNodes = [0],
                         IsrNodes = [0],
                     }).ToList(),
+                });
+            }
+        }
+        return response;
+    }
+
+    private CreateTopicsResponse CreateTopics(CreateTopicsRequest request)
+    {
+        var response = new CreateTopicsResponse { Topics = [] };
+        lock (_lock)
+        {
+            foreach (var t in request.Topics)
+            {
+                var exists = _topics.ContainsKey(t.Name);
+                if (!exists) CreateTopic(t.Name, t.NumPartitions > 0 ? t.NumPartitions : DefaultPartitions);
+                response.Topics.Add(new CreateTopicsResponse.CreatableTopicResult
+                {
+                    Name = t.Name,
+                    ErrorCode = (short)(exists ? ErrorCode.TopicAlreadyExists : ErrorCode.None),
                 });
             }
         }

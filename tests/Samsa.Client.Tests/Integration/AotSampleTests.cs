@@ -1,0 +1,68 @@
+using System.Diagnostics;
+
+namespace Samsa.Client.Tests.Integration;
+
+/// <summary>
+/// The sample console app publishes with Native AOT without trim or AOT warnings, and the native
+/// binary produces and consumes through a real broker.
+/// </summary>
+public abstract class AotSampleTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : class, IBrokerFixture
+{
+    [Fact]
+    public async Task Sample_publishes_with_native_aot_without_warnings_and_runs_against_the_broker()
+    {
+        var root = RepositoryRoot();
+        var project = Path.Combine(root, "samples", "Samsa.Client.AotSample", "Samsa.Client.AotSample.csproj");
+        var output = Directory.CreateTempSubdirectory("samsa-aot-");
+        try
+        {
+            var publish = await RunAsync("dotnet", ["publish", project, "-c", "Release", "-r", "linux-x64", "-o", output.FullName,
+                "-p:TreatWarningsAsErrors=false", "-nologo", "-v", "minimal"], TimeSpan.FromMinutes(15));
+            Assert.True(publish.ExitCode == 0, publish.Output);
+            var warnings = publish.Output.Split('\n').Where(l => l.Contains("warning IL", StringComparison.Ordinal)
+                || l.Contains("warning AOT", StringComparison.OrdinalIgnoreCase)).ToList();
+            Assert.True(warnings.Count == 0, string.Join('\n', warnings));
+
+            var binary = Path.Combine(output.FullName, "Samsa.Client.AotSample");
+            Assert.True(File.Exists(binary), "no native binary");
+            var run = await RunAsync(binary, [fixture.BootstrapServers, $"aot-{Guid.NewGuid():N}", "50"], TimeSpan.FromMinutes(2));
+            Assert.True(run.ExitCode == 0, run.Output);
+            Assert.Contains("consumed 50 records", run.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            output.Delete(recursive: true);
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Samsa.slnx"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("Samsa.slnx not found above the test binaries.");
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} did not finish within {timeout}: {await stdout}{await stderr}");
+        }
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
+
+/// <summary>Against the in-process fake broker (runs without the Samsa process).</summary>
+public sealed class FakeBrokerAotSampleTests(FakeBrokerFixture fixture) : AotSampleTests<FakeBrokerFixture>(fixture);

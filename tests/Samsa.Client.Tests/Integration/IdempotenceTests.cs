@@ -1,0 +1,83 @@
+namespace Samsa.Client.Tests.Integration;
+
+/// <summary>
+/// An idempotent producer sends 100,000 records while the proxy between it and the broker cuts
+/// connections with responses in flight. Afterwards each record is in the log exactly once and,
+/// per partition, in the order it was sent.
+/// </summary>
+public abstract class IdempotenceTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : class, IBrokerFixture
+{
+    [Fact]
+    public async Task Dropped_responses_and_connections_cause_no_duplicates_and_no_reordering()
+    {
+        const int partitions = 4;
+        const int total = 100_000;
+        var topic = await fixture.CreateTopicAsync("idempotence", partitions);
+
+        var config = new ProducerConfig
+        {
+            BootstrapServers = fixture.BootstrapServers,
+            LingerMs = 5,
+            BatchSize = 4096,
+            RetryBackoffMs = 20,
+            RequestTimeoutMs = 5000,
+            DeliveryTimeoutMs = 120000,
+        };
+        var failures = 0;
+        await using (var producer = new Producer<int, string>(config))
+        {
+            // Metadata first, so the faults hit produce requests.
+            await producer.ProduceAsync(new TopicPartition(topic, 0), new Message<int, string> { Key = -1, Value = "warmup" });
+            fixture.Proxy.DropProbability = 0.01;
+            fixture.Proxy.Faulty = true;
+            try
+            {
+                var message = new Message<int, string>();
+                Action<DeliveryReport> onDelivery = r =>
+                {
+                    if (!r.IsSuccess) Interlocked.Increment(ref failures);
+                };
+                for (var i = 0; i < total; i++)
+                {
+                    message.Key = i % 64;
+                    message.Value = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    producer.Produce(topic, message, onDelivery);
+                }
+                await producer.FlushAsync();
+            }
+            finally
+            {
+                fixture.Proxy.Faulty = false;
+            }
+        }
+        Assert.Equal(0, failures);
+        Assert.True(fixture.Proxy.Drops > 0, "the proxy should have cut some connections");
+
+        await using var consumer = new Consumer<int, string>(new ConsumerConfig { BootstrapServers = fixture.BootstrapServers, MaxPollRecords = 5000 });
+        consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, 0)));
+        var seen = new HashSet<int>();
+        var lastPerPartition = new Dictionary<int, int>();
+        var count = 0;
+        var until = DateTime.UtcNow.AddMinutes(2);
+        while (count < total + 1 && DateTime.UtcNow < until)
+        {
+            foreach (var r in await consumer.PollAsync(TimeSpan.FromMilliseconds(500)))
+            {
+                count++;
+                if (r.Value == "warmup") continue;
+                var i = int.Parse(r.Value!, System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(seen.Add(i), $"record {i} is in the log twice");
+                // Records were sent in rising order: each partition must hold them rising too.
+                if (lastPerPartition.TryGetValue(r.Partition, out var previous))
+                    Assert.True(i > previous, $"record {i} follows {previous} in partition {r.Partition}");
+                lastPerPartition[r.Partition] = i;
+            }
+        }
+        Assert.Equal(total, seen.Count);
+        Assert.Equal(total + 1, count);
+    }
+}
+
+/// <summary>Against the in-process fake broker (runs without the Samsa process).</summary>
+public sealed class FakeBrokerIdempotenceTests(FakeBrokerFixture fixture) : IdempotenceTests<FakeBrokerFixture>(fixture);
