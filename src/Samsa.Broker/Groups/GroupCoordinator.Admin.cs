@@ -171,6 +171,9 @@ public sealed partial class GroupCoordinator
             partition, records, groups.Count, skipped);
     }
 
+    /// <summary>The partition is about to be loaded: its groups answer COORDINATOR_LOAD_IN_PROGRESS until then.</summary>
+    public void MarkLoading(int partition) => _partitions[partition] = PartitionStatus.Loading;
+
     /// <summary>This broker no longer leads the partition: drop its groups (their members are told NOT_COORDINATOR).</summary>
     public void UnloadPartition(int partition)
     {
