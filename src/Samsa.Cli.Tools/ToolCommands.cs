@@ -16,6 +16,7 @@ public static class ToolCommands
         root.Subcommands.Add(ConfigsCommand.Create());
         root.Subcommands.Add(GetOffsetsCommand.Create());
         root.Subcommands.Add(DumpLogCommand.Create());
+        root.Subcommands.Add(Perf.PerfCommand.Create());
     }
 
     /// <summary>

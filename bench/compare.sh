@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Side-by-side performance run: loopback TCP (iperf3) and Redis XADD as references, then a fresh
+# Samsa broker (release build, default config) loaded by `samsa perf` (Samsa.Client) and by
+# bench/Samsa.Perf.Confluent (Confluent.Kafka), start-to-ready, idle RSS and `topics --list`.
+# Prints one table and appends it, with the date, the machine and its load, to docs/performance.md.
+# Only ratios taken in one run mean anything on a shared machine.
+# Usage: bench/compare.sh [--quick]     (--quick: smaller runs, under 3 minutes)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+if [ $quick = 1 ]; then
+  iperf_s=3; n1k=20000; n100=100000; redis_n=200000; e2e_s=3; mode=quick
+else
+  iperf_s=10; n1k=200000; n100=1000000; redis_n=1000000; e2e_s=10; mode=full
+fi
+
+# --- what it needs (Debian packages; the .NET SDK is the repository's own requirement)
+missing=()
+command -v iperf3 >/dev/null || missing+=(iperf3)
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v redis-benchmark >/dev/null || missing+=(redis-tools)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  echo "installing ${missing[*]}" >&2
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+now_ms() { date +%s%3N; }
+calc() { /usr/bin/python3 -c "import sys; print(eval(sys.argv[1]))" "$1"; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+load_start=$(load)
+
+echo "building (Release)..." >&2
+bin/samsa storage random-uuid >/dev/null          # builds artifacts/samsa when stale
+dotnet build bench/Samsa.Perf.Confluent -c Release -nologo -v quiet -o "$work/confluent" >"$work/build.log" 2>&1 \
+  || { cat "$work/build.log" >&2; exit 1; }
+samsa=(dotnet "$root/artifacts/samsa/samsa.dll")
+confluent=(dotnet "$work/confluent/samsa-perf-confluent.dll")
+
+# --- references
+echo "iperf3 loopback ${iperf_s} s..." >&2
+ip=$(free_port)
+iperf3 -s -1 -p "$ip" >/dev/null 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do iperf3 -c 127.0.0.1 -p "$ip" -t "$iperf_s" -J >"$work/iperf.json" 2>/dev/null && break; sleep 0.1; done
+loop_mbs=$(/usr/bin/python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]/8/1048576,1))' "$work/iperf.json")
+
+echo "redis XADD ($redis_n, -P 64)..." >&2
+rp=$(free_port)
+redis-server --port "$rp" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do redis-cli -p "$rp" ping >/dev/null 2>&1 && break; sleep 0.1; done
+value=$(head -c 100 /dev/zero | tr '\0' x)
+redis_rps=$(redis-benchmark -p "$rp" -P 64 -n "$redis_n" -q XADD s '*' f "$value" 2>/dev/null | tr '\r' '\n' \
+  | grep -o '[0-9.]* requests per second' | tail -1 | cut -d' ' -f1)
+redis-cli -p "$rp" shutdown nosave >/dev/null 2>&1 || true
+
+# --- the broker: fresh data dir, default config, free ports
+p=$(free_port); c=$(free_port); h=$(free_port)
+bootstrap="127.0.0.1:$p"
+t0=$(now_ms)
+"${samsa[@]}" server-start src/Samsa.Cli/default-server.properties \
+  --override "listeners=PLAINTEXT://127.0.0.1:$p,CONTROLLER://127.0.0.1:$c" \
+  --override "controller.quorum.voters=1@127.0.0.1:$c" --override "http.listeners=http://127.0.0.1:$h" \
+  --override "log.dirs=$work/data" >"$work/broker.log" 2>&1 &
+broker=$!
+pids+=($broker)
+for _ in $(seq 1 3000); do grep -q " ready in " "$work/broker.log" && break; kill -0 $broker 2>/dev/null || break; sleep 0.01; done
+grep -q " ready in " "$work/broker.log" || { cat "$work/broker.log" >&2; echo "the broker did not start" >&2; exit 1; }
+ready_wall=$(( $(now_ms) - t0 ))
+ready_ms=$(grep -o "ready in [0-9]* ms" "$work/broker.log" | grep -o "[0-9]*" | head -1)
+sleep 2
+rss_mb=$(awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$broker/status")
+
+best=""
+for _ in 1 2 3; do
+  s=$(now_ms); bin/samsa topics --list --bootstrap-server "$bootstrap" >/dev/null; e=$(( $(now_ms) - s ))
+  if [ -z "$best" ] || [ "$e" -lt "$best" ]; then best=$e; fi
+done
+list_ms=$best
+
+for t in s1k c1k sall call s100 c100 se2e ce2e; do
+  bin/samsa topics --create --topic "$t" --partitions 1 --replication-factor 1 --bootstrap-server "$bootstrap" >/dev/null 2>&1 || true
+done
+
+# run LABEL CMD...: runs a load, keeps its summary line in $work/LABEL.txt
+run() {
+  local label=$1; shift
+  echo "$label..." >&2
+  if ! "$@" >"$work/$label.out" 2>"$work/$label.err"; then
+    echo "$label failed:" >&2; tail -5 "$work/$label.err" >&2
+  fi
+  grep -E "records (sent|consumed|received)," "$work/$label.out" | tail -1 >"$work/$label.txt" || true
+}
+field() {  # field LABEL rps|mbs|p99
+  local line; line=$(cat "$work/$1.txt" 2>/dev/null || true)
+  case $2 in
+    rps) echo "$line" | grep -o '[0-9.]* records/sec' | cut -d' ' -f1 ;;
+    mbs) echo "$line" | grep -o '([0-9.]* MB/sec' | tr -d '(' | cut -d' ' -f1 ;;
+    p99) echo "$line" | grep -o '[0-9.]* ms 99th' | cut -d' ' -f1 ;;
+  esac
+}
+common=(--bootstrap-server "$bootstrap" --throughput -1)
+run s1k  "${samsa[@]}" perf produce --topic s1k --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=1
+run c1k  "${confluent[@]}" produce --topic c1k --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=1
+run sall "${samsa[@]}" perf produce --topic sall --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=all
+run call "${confluent[@]}" produce --topic call --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=all
+run s100 "${samsa[@]}" perf produce --topic s100 --num-records $n100 --record-size 100 "${common[@]}" --producer-props acks=1
+run c100 "${confluent[@]}" produce --topic c100 --num-records $n100 --record-size 100 "${common[@]}" --producer-props acks=1
+run scons "${samsa[@]}" perf consume --topic s1k --num-records $n1k --bootstrap-server "$bootstrap"
+run ccons "${confluent[@]}" consume --topic c1k --num-records $n1k --bootstrap-server "$bootstrap"
+
+max_rps=$(field sall rps); max_rps=${max_rps:-1000}
+e2e_rate=$(calc "max(50, int(0.2 * $max_rps))")
+e2e_n=$(calc "max(200, $e2e_rate * $e2e_s)")
+run se2e "${samsa[@]}" perf e2e --topic se2e --num-records "$e2e_n" --record-size 1024 --throughput "$e2e_rate" --bootstrap-server "$bootstrap" --producer-props acks=all
+run ce2e "${confluent[@]}" e2e --topic ce2e --num-records "$e2e_n" --record-size 1024 --throughput "$e2e_rate" --bootstrap-server "$bootstrap" --producer-props acks=all
+load_end=$(load)
+
+# --- the table
+ratio() { [ -n "$1" ] && [ -n "$2" ] && calc "'%.2f' % ($1 / $2)" 2>/dev/null || echo "n/a"; }
+or_na() { [ -n "$1" ] && echo "$1" || echo "failed"; }
+s1k=$(field s1k mbs); c1k=$(field c1k mbs); sall=$(field sall mbs); call=$(field call mbs)
+s100=$(field s100 rps); c100=$(field c100 rps); scons=$(field scons mbs); ccons=$(field ccons mbs)
+s1kr=$(field s1k rps); c1kr=$(field c1k rps); sconsr=$(field scons rps); cconsr=$(field ccons rps)
+se2e=$(field se2e p99); ce2e=$(field ce2e p99)
+table=$(cat <<TABLE
+| metric | Samsa.Client | Confluent.Kafka | reference | Samsa / reference | Samsa.Client / Confluent | target |
+|---|---:|---:|---:|---:|---:|---|
+| loopback TCP, iperf3 ${iperf_s} s (MB/s) | | | $loop_mbs | | | physical ceiling |
+| redis-benchmark -P 64 XADD 100 B (records/s) | | | $redis_rps | | | |
+| produce 1 KiB acks=1 (MB/s), $n1k records | $(or_na "$s1k") | $(or_na "$c1k") | $loop_mbs loopback | $(ratio "$s1k" "$loop_mbs") | $(ratio "$s1k" "$c1k") | ≥ 0.35 × loopback |
+| produce 1 KiB acks=all (MB/s) | $(or_na "$sall") | $(or_na "$call") | $loop_mbs loopback | $(ratio "$sall" "$loop_mbs") | $(ratio "$sall" "$call") | |
+| produce 100 B acks=1 (records/s), $n100 records | $(or_na "$s100") | $(or_na "$c100") | $redis_rps XADD | $(ratio "$s100" "$redis_rps") | $(ratio "$s100" "$c100") | ≥ 2 × XADD |
+| consume 1 KiB from the start (MB/s) | $(or_na "$scons") | $(or_na "$ccons") | $loop_mbs loopback | $(ratio "$scons" "$loop_mbs") | $(ratio "$scons" "$ccons") | ≥ 0.5 × loopback |
+| e2e p99, acks=all, 1 KiB at $e2e_rate/s = 20 % of max (ms) | $(or_na "$se2e") | $(or_na "$ce2e") | 5 ms target | $(ratio "$se2e" 5) | $(ratio "$se2e" "$ce2e") | < 5 ms |
+| produce records/s, 1 KiB acks=1 | $(or_na "$s1kr") | $(or_na "$c1kr") | | | $(ratio "$s1kr" "$c1kr") | ≥ 1.2 × Confluent |
+| consume records/s | $(or_na "$sconsr") | $(or_na "$cconsr") | | | $(ratio "$sconsr" "$cconsr") | ≥ 1.2 × Confluent |
+| broker start to ready (ms: reported / wall incl. runtime start) | $ready_ms / $ready_wall | | 300 ms target | $(ratio "$ready_wall" 300) | | < 300 ms |
+| broker idle RSS (MB) | $rss_mb | | 80 MB target | $(ratio "$rss_mb" 80) | | < 80 MB |
+| \`samsa topics --list\` wall time (ms, best of 3) | $list_ms | | 150 ms target | $(ratio "$list_ms" 150) | | < 150 ms |
+TABLE
+)
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
+facts="$(date -u '+%Y-%m-%d %H:%M UTC'), $mode run: $cpu, $(nproc) cores, $mem, $(uname -sr), .NET $(dotnet --version), load average $load_start at the start and $load_end at the end"
+echo
+echo "$facts"
+echo
+echo "$table"
+{
+  echo
+  echo "### compare.sh $mode run, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "$facts."
+  echo
+  echo "$table"
+} >>docs/performance.md
