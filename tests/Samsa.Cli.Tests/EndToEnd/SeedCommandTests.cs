@@ -11,7 +11,8 @@ public sealed class SeedCommandTests(BrokerFixture fixture) : IClassFixture<Brok
     private readonly KafkaShell _sh = fixture.Shell;
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(90);
 
-    // Until the broker's Metadata/CreateTopics/Produce/Fetch/ListOffsets/group handlers are on main.
+    // Until the broker's Metadata, admin (CreateTopics, DescribeConfigs...) and data (Produce, Fetch, ListOffsets)
+    // handlers are on main. Against main + those branches, 7 of 9 pass; the other 2 hit DescribeConfigs v4.
     private const string Pending = "needs the broker's topic, produce/fetch and group handlers";
 
     [Fact(Skip = Pending)]
@@ -82,8 +83,8 @@ public sealed class SeedCommandTests(BrokerFixture fixture) : IClassFixture<Brok
         await _sh.RunOkAsync("kafka-topics.sh --bootstrap-server localhost:9092 --topic keyed_topic --create --partitions 3 --replication-factor 1");
         await _sh.RunOkAsync("kafka-console-producer.sh --bootstrap-server localhost:9092 --topic keyed_topic --property parse.key=true --property key.separator=:",
             "user1:hello\nuser2:world\nuser1:again:with colon\n");
-        var read = await _sh.RunOkAsync("kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic keyed_topic --from-beginning --max-messages 3 --property print.key=true --property print.partition=true --property key.separator=:", timeout: Long);
-        var rows = read.Lines.Select(l => l.Split(':', 3)).ToList();
+        var read = await _sh.RunOkAsync("kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic keyed_topic --from-beginning --max-messages 3 --property print.key=true --property print.partition=true", timeout: Long);
+        var rows = read.Lines.Select(l => l.Split('\t', 3)).ToList(); // Partition:N, key, value
         Assert.Equal(3, rows.Count);
         Assert.Contains(rows, r => r[1] == "user2" && r[2] == "world");
         var user1 = rows.Where(r => r[1] == "user1").ToList();
