@@ -70,11 +70,14 @@ redis-cli -p "$rp" shutdown nosave >/dev/null 2>&1 || true
 # --- the broker: fresh data dir, default config, free ports
 p=$(free_port); c=$(free_port); h=$(free_port)
 bootstrap="127.0.0.1:$p"
+node=(src/Samsa.Cli/default-server.properties
+  --override "listeners=PLAINTEXT://127.0.0.1:$p,CONTROLLER://127.0.0.1:$c"
+  --override "controller.quorum.voters=1@127.0.0.1:$c" --override "http.listeners=http://127.0.0.1:$h"
+  --override "log.dirs=$work/data")
+"${samsa[@]}" storage format -t "$("${samsa[@]}" storage random-uuid)" -c "${node[@]}" >"$work/format.log" 2>&1 \
+  || { cat "$work/format.log" >&2; exit 1; }
 t0=$(now_ms)
-"${samsa[@]}" server-start src/Samsa.Cli/default-server.properties \
-  --override "listeners=PLAINTEXT://127.0.0.1:$p,CONTROLLER://127.0.0.1:$c" \
-  --override "controller.quorum.voters=1@127.0.0.1:$c" --override "http.listeners=http://127.0.0.1:$h" \
-  --override "log.dirs=$work/data" >"$work/broker.log" 2>&1 &
+"${samsa[@]}" server-start "${node[@]}" >"$work/broker.log" 2>&1 &
 broker=$!
 pids+=($broker)
 for _ in $(seq 1 3000); do grep -q " ready in " "$work/broker.log" && break; kill -0 $broker 2>/dev/null || break; sleep 0.01; done

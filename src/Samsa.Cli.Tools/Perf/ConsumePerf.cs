@@ -19,7 +19,7 @@ internal static class ConsumePerf
         long consumed = 0, bytes = 0, windowCount = 0, windowBytes = 0;
         long firstRecord = 0, lastRecord = 0, lastProgress = Stopwatch.GetTimestamp(), lastSeen = Stopwatch.GetTimestamp();
         var idleLimit = TimeSpan.FromMilliseconds(options.TimeoutMs);
-        while (consumed < options.NumRecords && !cancellationToken.IsCancellationRequested)
+        while (consumed + windowCount < options.NumRecords && !cancellationToken.IsCancellationRequested)
         {
             var records = await consumer.PollAsync(TimeSpan.FromMilliseconds(100), cancellationToken);
             long now = Stopwatch.GetTimestamp();

@@ -17,19 +17,19 @@ internal static class EndToEndPerf
     public static async Task<int> RunAsync(PerfOptions options, TextWriter output, CancellationToken cancellationToken)
     {
         long runId = Random.Shared.NextInt64();
-        var props = new Dictionary<string, string>(options.ProducerProps, StringComparer.Ordinal);
-        props["bootstrap.servers"] = PerfCommand.Bootstrap(options, props);
+        var props = PerfCommand.ProducerProperties(options);
         var producerConfig = new ProducerConfig(props);
         double rate = options.Throughput > 0 ? options.Throughput : 1000;
 
-        await using var consumer = await ConsumePerf.OpenAsync(options with { Group = null }, fromEnd: true, StampDeserializer.Instance, cancellationToken);
         await using var producer = new Producer<byte[]?, byte[]>(producerConfig, Serializers.ByteArray!, Serializers.ByteArray, new StderrLoggerFactory());
+        // Metadata first (which also creates the topic where the broker auto-creates), so the consumer
+        // finds the partitions and the first record's latency is not a metadata lookup.
+        await producer.GetPartitionCountAsync(options.Topic, cancellationToken);
+        await using var consumer = await ConsumePerf.OpenAsync(options with { Group = null }, fromEnd: true, StampDeserializer.Instance, cancellationToken);
         var payload = ProducePerf.RandomPayload(Math.Max(options.RecordSize, HeaderSize));
         BinaryPrimitives.WriteInt64BigEndian(payload, runId);
         var message = new Message<byte[]?, byte[]> { Value = payload };
 
-        // Metadata first, so the first record's latency is not a metadata lookup.
-        await producer.GetPartitionCountAsync(options.Topic, cancellationToken);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var histogram = new LatencyHistogram();
         var received = new StrongBox(0);

@@ -72,5 +72,18 @@ public static class PerfCommand
         : props.TryGetValue("bootstrap.servers", out var b) && !string.IsNullOrWhiteSpace(b) ? b
         : throw new ToolException("Missing --bootstrap-server (or bootstrap.servers in the props).");
 
+    /// <summary>
+    /// The producer's properties: bootstrap.servers filled in, and idempotence off when acks is not all
+    /// and idempotence was not asked for (what the Java client does when idempotence is only a default).
+    /// </summary>
+    internal static Dictionary<string, string> ProducerProperties(PerfOptions options)
+    {
+        var props = new Dictionary<string, string>(options.ProducerProps, StringComparer.Ordinal);
+        props["bootstrap.servers"] = Bootstrap(options, props);
+        if (props.TryGetValue("acks", out var acks) && acks.Trim() is not ("all" or "-1") && !props.ContainsKey("enable.idempotence"))
+            props["enable.idempotence"] = "false";
+        return props;
+    }
+
     internal static string Format(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 }

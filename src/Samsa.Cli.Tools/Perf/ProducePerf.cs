@@ -11,8 +11,7 @@ internal static class ProducePerf
 {
     public static async Task<int> RunAsync(PerfOptions options, TextWriter output, CancellationToken cancellationToken)
     {
-        var props = new Dictionary<string, string>(options.ProducerProps, StringComparer.Ordinal);
-        props["bootstrap.servers"] = PerfCommand.Bootstrap(options, props);
+        var props = PerfCommand.ProducerProperties(options);
         var config = new ProducerConfig(props);
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
 
