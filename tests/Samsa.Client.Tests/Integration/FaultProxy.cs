@@ -31,6 +31,19 @@ public sealed class FaultProxy : IAsyncDisposable
 
     public volatile bool Faulty;
 
+    private volatile bool _down;
+
+    /// <summary>While down, the broker looks stopped: open connections are cut and new ones closed at once.</summary>
+    public bool Down
+    {
+        get => _down;
+        set
+        {
+            _down = value;
+            if (value) DropAll();
+        }
+    }
+
     public double DropProbability { get; set; } = 0.02;
 
     /// <summary>How many connections were cut while responses were on their way.</summary>
@@ -48,6 +61,11 @@ public sealed class FaultProxy : IAsyncDisposable
             catch (Exception)
             {
                 return;
+            }
+            if (_down)
+            {
+                client.Dispose();
+                continue;
             }
             var upstream = new TcpClient { NoDelay = true };
             try
