@@ -43,10 +43,14 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 load_start=$(load)
 
 echo "building (Release)..." >&2
-bin/samsa storage random-uuid >/dev/null          # builds artifacts/samsa when stale
+# SAMSA_CLI (a built samsa.dll, as bin/samsa honours it) skips the build; SAMSA_BROKER_CLI runs the
+# broker from another build (e.g. a branch) while the loads and tools come from this one.
+[ -n "${SAMSA_CLI:-}" ] || bin/samsa storage random-uuid >/dev/null   # builds artifacts/samsa when stale
+cli_dll=${SAMSA_CLI:-$root/artifacts/samsa/samsa.dll}
 dotnet build bench/Samsa.Perf.Confluent -c Release -nologo -v quiet -o "$work/confluent" >"$work/build.log" 2>&1 \
   || { cat "$work/build.log" >&2; exit 1; }
-samsa=(dotnet "$root/artifacts/samsa/samsa.dll")
+samsa=(dotnet "$cli_dll")
+broker_samsa=(dotnet "${SAMSA_BROKER_CLI:-$cli_dll}")
 confluent=(dotnet "$work/confluent/samsa-perf-confluent.dll")
 
 # --- references
@@ -74,10 +78,10 @@ node=(src/Samsa.Cli/default-server.properties
   --override "listeners=PLAINTEXT://127.0.0.1:$p,CONTROLLER://127.0.0.1:$c"
   --override "controller.quorum.voters=1@127.0.0.1:$c" --override "http.listeners=http://127.0.0.1:$h"
   --override "log.dirs=$work/data")
-"${samsa[@]}" storage format -t "$("${samsa[@]}" storage random-uuid)" -c "${node[@]}" >"$work/format.log" 2>&1 \
+"${broker_samsa[@]}" storage format -t "$("${broker_samsa[@]}" storage random-uuid)" -c "${node[@]}" >"$work/format.log" 2>&1 \
   || { cat "$work/format.log" >&2; exit 1; }
 t0=$(now_ms)
-"${samsa[@]}" server-start "${node[@]}" >"$work/broker.log" 2>&1 &
+"${broker_samsa[@]}" server-start "${node[@]}" >"$work/broker.log" 2>&1 &
 broker=$!
 pids+=($broker)
 for _ in $(seq 1 3000); do grep -q " ready in " "$work/broker.log" && break; kill -0 $broker 2>/dev/null || break; sleep 0.01; done
