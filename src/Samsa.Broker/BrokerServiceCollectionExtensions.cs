@@ -1,8 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Samsa.Broker.Apis;
 using Samsa.Broker.Config;
 using Samsa.Broker.Groups;
 using Samsa.Broker.Hosting;
+using Samsa.Broker.Replicas;
 using Samsa.Broker.Requests;
+using Samsa.Storage;
 
 namespace Samsa.Broker;
 
@@ -23,12 +27,27 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<ApiHandlerRegistry>();
         services.AddSingleton<RequestDispatcher>();
 
-        // API handlers (Apis/<Name>Handler.cs), one per key:
-        // services.AddSingleton<IApiHandler, MetadataHandler>();
-        services.AddGroupCoordinator();
+        // Storage: every log.dirs entry, opened (and recovered) once; the first one's manager is the
+        // LogManager others (the group coordinator) use, so one directory never has two owners.
+        services.AddSingleton(sp => BrokerLogManager.Open(config, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => sp.GetRequiredService<BrokerLogManager>().Managers[0]);
+        services.AddSingleton(sp => new ReplicaManager(config.NodeId, sp.GetRequiredService<BrokerLogManager>(), TimeProvider.System,
+            sp.GetService<ILogger<ReplicaManager>>()));
 
-        // Components started before the listeners, stopped after (in reverse order):
-        // services.AddSingleton<IBrokerComponent, LogManagerComponent>();
+        // Components started before the listeners, stopped after (in reverse order): the metadata
+        // quorum first, then the hosted partitions, then whatever builds on them.
+        services.AddSingleton<MetadataQuorumComponent>();
+        services.AddSingleton<IBrokerComponent>(sp => sp.GetRequiredService<MetadataQuorumComponent>());
+        services.AddSingleton<IBrokerComponent, ReplicaManagerComponent>();
+
+        // API handlers (Apis/<Name>Handler.cs), one per key:
+        services.AddSingleton<IApiHandler, ProduceHandler>();
+        services.AddSingleton<IApiHandler, FetchHandler>();
+        services.AddSingleton<IApiHandler, ListOffsetsHandler>();
+        services.AddSingleton<IApiHandler, DeleteRecordsHandler>();
+        services.AddSingleton<IApiHandler, DescribeLogDirsHandler>();
+        services.AddSingleton<IApiHandler, InitProducerIdHandler>();
+        services.AddGroupCoordinator();
         return services;
     }
 }

@@ -1,0 +1,137 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using Samsa.Broker.Replicas;
+using Samsa.Broker.Requests;
+using Samsa.Protocol;
+using Samsa.Protocol.Messages;
+using Samsa.Protocol.Records;
+
+namespace Samsa.Broker.Apis;
+
+/// <summary>
+/// Produce (key 0), versions 3-11. Versions 0-2 carry magic 0/1 message sets, which are not
+/// stored (Kafka 4 dropped them too).
+/// <list type="bullet">
+/// <item>Per partition, as Kafka checks a v3+ request: exactly one magic-2 batch (INVALID_RECORD),
+/// zstd only from v7 (UNSUPPORTED_COMPRESSION_TYPE), transactional batches only with a
+/// transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as Kafka answers without one).</item>
+/// <item>The log validates the batch (CRC, sizes, max.message.bytes, timestamps, producer
+/// epoch/sequence with retries answered as duplicates) and assigns offsets in place in the request
+/// buffer, which belongs to this request alone.</item>
+/// <item>acks: 0 (no response), 1, -1 (NOT_ENOUGH_REPLICAS below min.insync.replicas); anything
+/// else INVALID_REQUIRED_ACKS. With an ISR of one, acks=-1 is answered at once.</item>
+/// <item>Gaps: record_errors are not itemised (the reason is in error_message); transactional
+/// batches are not checked against a transaction coordinator yet.</item>
+/// </list>
+/// </summary>
+public sealed class ProduceHandler : ApiHandler<ProduceRequest>
+{
+    private const int ZstdCodec = 4;
+    private const short TransactionalFlag = 0x10;
+    private readonly ReplicaManager _replicaManager;
+
+    public ProduceHandler(ReplicaManager replicaManager) => _replicaManager = replicaManager;
+
+    public override short MinVersion => 3;
+    public override short MaxVersion => 11;
+
+    protected override ValueTask<ApiResponse> HandleAsync(RequestContext context, ProduceRequest request)
+    {
+        short version = context.ApiVersion;
+        short acks = request.Acks;
+        var response = new ProduceResponse { ThrottleTimeMs = 0 };
+        foreach (ProduceRequest.TopicProduceData topic in request.TopicData)
+        {
+            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topic.Name };
+            response.Responses.Add(topicResponse);
+            foreach (ProduceRequest.PartitionProduceData data in topic.PartitionData)
+            {
+                var result = new ProduceResponse.PartitionProduceResponse
+                {
+                    Index = data.Index,
+                    BaseOffset = -1,
+                    LogAppendTimeMs = -1,
+                    LogStartOffset = -1,
+                };
+                topicResponse.PartitionResponses.Add(result);
+                PartitionAppendResult r = Append(version, acks, request.TransactionalId, topic.Name, data);
+                result.ErrorCode = (short)r.Error;
+                if (r.Error == ErrorCode.None)
+                {
+                    result.BaseOffset = r.BaseOffset;
+                    result.LogAppendTimeMs = r.LogAppendTime;
+                    result.LogStartOffset = r.LogStartOffset;
+                }
+                else if (version >= 8)
+                {
+                    result.ErrorMessage = r.ErrorMessage;
+                }
+            }
+        }
+        return ValueTask.FromResult(acks == 0 ? ApiResponse.None : ApiResponse.Of(response));
+    }
+
+    private PartitionAppendResult Append(short version, short acks, string? transactionalId, string topic, ProduceRequest.PartitionProduceData data)
+    {
+        if (acks is not (-1 or 0 or 1))
+        {
+            return PartitionAppendResult.Fail(ErrorCode.InvalidRequiredAcks, $"acks must be -1, 0 or 1, not {acks}");
+        }
+        ErrorCode error = _replicaManager.GetLeaderPartition(topic, data.Index, out Partition? partition);
+        if (error != ErrorCode.None)
+        {
+            return PartitionAppendResult.Fail(error, null);
+        }
+        ReadOnlyMemory<byte> records = data.Records ?? ReadOnlyMemory<byte>.Empty;
+        if (Validate(version, transactionalId, records.Span) is { } invalid)
+        {
+            return invalid;
+        }
+        // The request body is a private copy owned by this request, so offsets may be written into it.
+        Span<byte> writable = MemoryMarshal.AsMemory(records).Span;
+        return _replicaManager.AppendToLeader(partition!, writable, acks);
+    }
+
+    /// <summary>Kafka's request-level checks of a v3+ partition's records.</summary>
+    private static PartitionAppendResult? Validate(short version, string? transactionalId, ReadOnlySpan<byte> records)
+    {
+        if (records.Length == 0)
+        {
+            return PartitionAppendResult.Fail(ErrorCode.InvalidRecord, $"produce requests v{version} must carry one record batch per partition");
+        }
+        if (records.Length < RecordBatchLayout.HeaderSize)
+        {
+            return PartitionAppendResult.Fail(ErrorCode.CorruptMessage, $"{records.Length} bytes are too short for a record batch");
+        }
+        if (records[RecordBatchLayout.MagicOffset] != RecordBatchLayout.CurrentMagic)
+        {
+            return PartitionAppendResult.Fail(ErrorCode.InvalidRecord, $"produce requests v{version} must use record batch magic 2, not {records[RecordBatchLayout.MagicOffset]}");
+        }
+        long size = (long)BinaryPrimitives.ReadInt32BigEndian(records[RecordBatchLayout.BatchLengthOffset..]) + RecordBatchLayout.LogOverhead;
+        if (size > records.Length || size < RecordBatchLayout.HeaderSize)
+        {
+            return PartitionAppendResult.Fail(ErrorCode.CorruptMessage, $"the batch declares {size} bytes but {records.Length} were sent");
+        }
+        if (size < records.Length)
+        {
+            return PartitionAppendResult.Fail(ErrorCode.InvalidRecord, $"produce requests v{version} may carry only one record batch per partition");
+        }
+        var header = new RecordBatchHeader(records);
+        if (header.CompressionCodec == ZstdCodec && version < 7)
+        {
+            return PartitionAppendResult.Fail(ErrorCode.UnsupportedCompressionType, $"zstd needs produce v7 or later, not v{version}");
+        }
+        if ((header.Attributes & TransactionalFlag) != 0)
+        {
+            if (transactionalId is null)
+            {
+                return PartitionAppendResult.Fail(ErrorCode.TransactionalIdAuthorizationFailed, "a transactional batch needs a transactional id");
+            }
+            if (header.ProducerId < 0)
+            {
+                return PartitionAppendResult.Fail(ErrorCode.InvalidRecord, "a transactional batch needs a producer id");
+            }
+        }
+        return null;
+    }
+}
