@@ -41,6 +41,7 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<IBrokerComponent, ReplicaManagerComponent>();
 
         // API handlers (Apis/<Name>Handler.cs), one per key:
+        services.AddSingleton<IApiHandler, MetadataHandler>();
         services.AddSingleton<IApiHandler, ProduceHandler>();
         services.AddSingleton<IApiHandler, FetchHandler>();
         services.AddSingleton<IApiHandler, ListOffsetsHandler>();

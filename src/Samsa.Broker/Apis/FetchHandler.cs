@@ -69,7 +69,7 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
         _replicaManager.ReadFromLocalLog(fetch, states);
         if (fetch.MaxWaitMs <= 0 || states.Count == 0 || CanAnswerNow(fetch, states))
         {
-            return ValueTask.FromResult(Complete(response, fetch, states));
+            return ValueTask.FromResult(Complete(response, version, fetch, states));
         }
 
         // Not enough yet: release the file leases and wait in the purgatory for appends.
@@ -88,7 +88,7 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
             try
             {
                 _replicaManager.ReadFromLocalLog(fetch, states);
-                completion.TrySetResult(Complete(response, fetch, states));
+                completion.TrySetResult(Complete(response, version, fetch, states));
             }
             catch (Exception e)
             {
@@ -119,7 +119,7 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
     }
 
     /// <summary>Copies the read regions into one pooled buffer and fills the partitions of the response.</summary>
-    private static ApiResponse Complete(FetchResponse response, in FetchParams fetch, List<FetchPartitionState> states)
+    private static ApiResponse Complete(FetchResponse response, short version, in FetchParams fetch, List<FetchPartitionState> states)
     {
         long total = 0;
         foreach (FetchPartitionState s in states)
@@ -158,7 +158,7 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
                         data.LogStartOffset = -1;
                         data.LastStableOffset = -1;
                     }
-                    if (s.Error is ErrorCode.NotLeaderOrFollower or ErrorCode.FencedLeaderEpoch && s.Partition is { } p)
+                    if (version >= 12 && s.Error is ErrorCode.NotLeaderOrFollower or ErrorCode.FencedLeaderEpoch && s.Partition is { } p)
                     {
                         data.CurrentLeader.LeaderId = p.Leadership.LeaderId;
                         data.CurrentLeader.LeaderEpoch = p.LeaderEpoch;

@@ -62,7 +62,7 @@ public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest>
                     {
                         result.Offset = found.Offset;
                         result.Timestamp = found.Offset >= 0 ? found.Timestamp : -1;
-                        result.LeaderEpoch = found.Offset >= 0 ? found.LeaderEpoch : -1;
+                        result.LeaderEpoch = version >= 4 && found.Offset >= 0 ? found.LeaderEpoch : -1;
                     }
                 }
                 catch (KafkaStorageException)

@@ -46,6 +46,15 @@ public sealed class PartitionManager : IDisposable
             bool brokerConfigsChanged = full
                 || !ReferenceEquals(previous.GetConfigs(ConfigResource.ClusterDefault), image.GetConfigs(ConfigResource.ClusterDefault))
                 || !ReferenceEquals(previous.GetConfigs(ConfigResource.Broker(_replicaManager.LocalBrokerId)), image.GetConfigs(ConfigResource.Broker(_replicaManager.LocalBrokerId)));
+            // Deletions first: a topic deleted and created again under the same name needs its old logs gone.
+            foreach (Partition hosted in _replicaManager.Partitions)
+            {
+                if (image.GetTopic(hosted.TopicId) is null)
+                {
+                    _replicaManager.RemoveTopic(hosted.Topic, hosted.TopicId);
+                    _logger.LogInformation("Topic {Topic} was deleted: its partitions' logs are removed", hosted.Topic);
+                }
+            }
             foreach (TopicImage topic in image.TopicsById.Values)
             {
                 ConfigResource resource = ConfigResource.Topic(topic.Name);
@@ -55,14 +64,6 @@ public sealed class PartitionManager : IDisposable
                 if (!unchanged)
                 {
                     ApplyTopic(image, topic);
-                }
-            }
-            foreach (Partition hosted in _replicaManager.Partitions)
-            {
-                if (image.GetTopic(hosted.TopicId) is null)
-                {
-                    _replicaManager.RemoveTopic(hosted.Topic, hosted.TopicId);
-                    _logger.LogInformation("Topic {Topic} was deleted: its partitions' logs are removed", hosted.Topic);
                 }
             }
         }
