@@ -41,8 +41,14 @@ public sealed record LogConfig
     public long FileDeleteDelayMs { get; init; } = 60_000;
     /// <summary>compression.type: producer, uncompressed, gzip, snappy, lz4 or zstd.</summary>
     public string CompressionType { get; init; } = "producer";
-    /// <summary>cleanup.policy: delete, compact or both (compaction itself is not built yet; carried).</summary>
+    /// <summary>cleanup.policy: delete, compact or both (compact: the log cleaner keeps the latest record per key).</summary>
     public string CleanupPolicy { get; init; } = "delete";
+    /// <summary>delete.retention.ms: how long a tombstone stays in a compacted log after the cleaner first passed it.</summary>
+    public long DeleteRetentionMs { get; init; } = 86_400_000;
+    /// <summary>min.cleanable.dirty.ratio: dirty bytes / all bytes (below the active segment) before the cleaner takes the log.</summary>
+    public double MinCleanableDirtyRatio { get; init; } = 0.5;
+    /// <summary>min.compaction.lag.ms: a segment is only cleaned once its newest record is this old.</summary>
+    public long MinCompactionLagMs { get; init; }
     /// <summary>min.insync.replicas: carried for the broker; storage does not use it.</summary>
     public int MinInSyncReplicas { get; init; } = 1;
 
@@ -84,6 +90,9 @@ public sealed record LogConfig
                 "file.delete.delay.ms" => c with { FileDeleteDelayMs = Long(key, value, 0) },
                 "compression.type" => c with { CompressionType = CompressionTypeOf(key, value) },
                 "cleanup.policy" => c with { CleanupPolicy = CleanupPolicyOf(key, value) },
+                "delete.retention.ms" => c with { DeleteRetentionMs = Long(key, value, 0) },
+                "min.cleanable.dirty.ratio" => c with { MinCleanableDirtyRatio = Ratio(key, value) },
+                "min.compaction.lag.ms" => c with { MinCompactionLagMs = Long(key, value, 0) },
                 "min.insync.replicas" => c with { MinInSyncReplicas = Int(key, value, 1) },
                 _ => c,
             };
@@ -105,6 +114,15 @@ public sealed record LogConfig
         if (!long.TryParse(value.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v) || v < min)
         {
             throw new ArgumentException($"invalid value '{value}' for {key}: expected an integer >= {min}", key);
+        }
+        return v;
+    }
+
+    private static double Ratio(string key, string value)
+    {
+        if (!double.TryParse(value.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || v is < 0 or > 1)
+        {
+            throw new ArgumentException($"invalid value '{value}' for {key}: expected a number between 0 and 1", key);
         }
         return v;
     }

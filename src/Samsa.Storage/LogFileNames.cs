@@ -10,6 +10,10 @@ internal static class LogFileNames
     public const string TimeIndexSuffix = ".timeindex";
     public const string SnapshotSuffix = ".snapshot";
     public const string DeletedSuffix = ".deleted";
+    /// <summary>A segment the cleaner is still writing; removed at load.</summary>
+    public const string CleanedSuffix = ".cleaned";
+    /// <summary>A complete cleaned segment waiting to replace the ones it covers; the swap is finished at load.</summary>
+    public const string SwapSuffix = ".swap";
     public const string LeaderEpochCheckpoint = "leader-epoch-checkpoint";
     public const string PartitionMetadata = "partition.metadata";
 

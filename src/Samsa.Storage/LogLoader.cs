@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using Microsoft.Extensions.Logging;
 using Samsa.Protocol.Records;
 using Samsa.Storage.Checkpoints;
@@ -32,10 +33,63 @@ internal sealed record LoadedLog(
 /// </summary>
 internal static class LogLoader
 {
+    /// <summary>
+    /// The cleaner's leftovers: <c>*.cleaned</c> files were never complete and are removed; a
+    /// <c>NNN.log.swap</c> is a complete cleaned segment, so the segments it covers (base offsets from
+    /// NNN up to its last offset) are removed and the swap takes its final name. Its indexes are rebuilt.
+    /// </summary>
+    private static void CompleteCleanerSwaps(string dir, ILogger logger)
+    {
+        foreach (string path in System.IO.Directory.GetFiles(dir))
+        {
+            string name = Path.GetFileName(path);
+            if (name.EndsWith(LogFileNames.CleanedSuffix, StringComparison.Ordinal)
+                || (name.EndsWith(LogFileNames.SwapSuffix, StringComparison.Ordinal) && !name.EndsWith(LogFileNames.LogSuffix + LogFileNames.SwapSuffix, StringComparison.Ordinal)))
+            {
+                File.Delete(path);
+            }
+        }
+        foreach (string swap in System.IO.Directory.GetFiles(dir, "*" + LogFileNames.LogSuffix + LogFileNames.SwapSuffix))
+        {
+            string finalName = Path.GetFileName(swap)[..^LogFileNames.SwapSuffix.Length];
+            if (!LogFileNames.TryParseOffset(finalName, LogFileNames.LogSuffix, out long baseOffset))
+            {
+                continue;
+            }
+            long last = LastOffsetIn(swap, baseOffset);
+            foreach (string log in System.IO.Directory.GetFiles(dir, "*" + LogFileNames.LogSuffix))
+            {
+                if (LogFileNames.TryParseOffset(Path.GetFileName(log), LogFileNames.LogSuffix, out long b) && b >= baseOffset && b <= last)
+                {
+                    File.Delete(log);
+                    File.Delete(LogFileNames.IndexFile(dir, b));
+                    File.Delete(LogFileNames.TimeIndexFile(dir, b));
+                }
+            }
+            File.Move(swap, Path.Combine(dir, finalName), overwrite: true);
+            logger.LogInformation("{Dir}: finished swapping in the cleaned segment {File}", dir, finalName);
+        }
+    }
+
+    /// <summary>The last offset of the whole batches at the start of a segment file (its base offset when none).</summary>
+    private static long LastOffsetIn(string path, long baseOffset)
+    {
+        long last = baseOffset;
+        using SafeFileHandle h = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        long size = RandomAccess.GetLength(h);
+        using var reader = new SegmentBatchReader(h, size);
+        for (ReadOnlySpan<byte> batch = reader.Next(); !batch.IsEmpty; batch = reader.Next())
+        {
+            last = new RecordBatchHeader(batch).LastOffset;
+        }
+        return last;
+    }
+
     public static LoadedLog Load(string dir, TopicPartition tp, LogConfig config, FileHandleCache cache, bool cleanShutdown,
         long checkpointRecoveryPoint, long checkpointLogStart, long nowMs, ILogger logger)
     {
         System.IO.Directory.CreateDirectory(dir);
+        CompleteCleanerSwaps(dir, logger);
         var baseOffsets = new List<long>();
         var indexFiles = new List<string>();
         foreach (string path in System.IO.Directory.EnumerateFiles(dir))

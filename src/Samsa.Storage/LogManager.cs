@@ -56,9 +56,14 @@ public sealed class LogManager : IDisposable
     {
         var m = new LogManager(options, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance);
         m.Discover();
+        m.Cleaner = new LogCleaner(m);
         if (options.StartScheduler)
         {
             m.StartScheduler();
+            if (options.CleanerEnabled)
+            {
+                m.Cleaner.Start();
+            }
         }
         return m;
     }
@@ -69,6 +74,9 @@ public sealed class LogManager : IDisposable
     internal TimeProvider Time { get; }
     internal ILogger Logger { get; }
     internal FileHandleCache HandleCache { get; }
+
+    /// <summary>Compaction of cleanup.policy=compact logs; its task runs when the scheduler and log.cleaner.enable are on.</summary>
+    public LogCleaner Cleaner { get; private set; } = null!;
 
     /// <summary>Segment file handles open right now (bounded by <see cref="LogManagerOptions.MaxOpenFiles"/>).</summary>
     public int OpenFileCount => HandleCache.OpenCount;
@@ -276,6 +284,7 @@ public sealed class LogManager : IDisposable
             return;
         }
         _closed = true;
+        Cleaner.Dispose();
         foreach (ITimer t in _timers)
         {
             t.Dispose();

@@ -17,6 +17,10 @@ public sealed class LogManagerOptions
     public long FlushSchedulerIntervalMs { get; init; } = long.MaxValue;
     /// <summary>producer.id.expiration.ms: producer state is dropped this long after the producer's last append.</summary>
     public long ProducerIdExpirationMs { get; init; } = 86_400_000;
+    /// <summary>log.cleaner.enable: run the log cleaner (compaction of cleanup.policy=compact topics).</summary>
+    public bool CleanerEnabled { get; init; } = true;
+    /// <summary>log.cleaner.backoff.ms: how long the cleaner sleeps when no log needs cleaning.</summary>
+    public long CleanerBackoffMs { get; init; } = 15_000;
     /// <summary>Start the background timers (retention, checkpoints, flush); tests drive them by hand or with a fake clock.</summary>
     public bool StartScheduler { get; init; } = true;
 }

@@ -38,7 +38,7 @@ internal sealed class LogSegment
     private long _offsetOfMaxTimestampSoFar = -1;
     private long _rollingBasedTimestamp = -1;
 
-    private LogSegment(string dir, long baseOffset, LogConfig config, SegmentFile log, long size, long createdMs)
+    private LogSegment(string dir, long baseOffset, LogConfig config, SegmentFile log, long size, long createdMs, string suffix = "")
     {
         Directory = dir;
         BaseOffset = baseOffset;
@@ -46,8 +46,37 @@ internal sealed class LogSegment
         Log = log;
         _size = size;
         CreatedMs = createdMs;
-        OffsetIndex = new OffsetIndex(LogFileNames.IndexFile(dir, baseOffset), baseOffset, config.MaxIndexEntries);
-        TimeIndex = new TimeIndex(LogFileNames.TimeIndexFile(dir, baseOffset), baseOffset, Math.Max(1, config.SegmentIndexBytes / TimeIndex.EntrySize));
+        OffsetIndex = new OffsetIndex(LogFileNames.IndexFile(dir, baseOffset) + suffix, baseOffset, config.MaxIndexEntries);
+        TimeIndex = new TimeIndex(LogFileNames.TimeIndexFile(dir, baseOffset) + suffix, baseOffset, Math.Max(1, config.SegmentIndexBytes / TimeIndex.EntrySize));
+    }
+
+    /// <summary>
+    /// A new segment the cleaner writes beside the one it replaces: every file carries
+    /// <paramref name="suffix"/> (<c>.cleaned</c>) until <see cref="RenameFiles"/> moves it into place.
+    /// Leftovers of an earlier attempt are replaced.
+    /// </summary>
+    public static LogSegment CreateWithSuffix(string dir, long baseOffset, LogConfig config, FileHandleCache cache, long nowMs, string suffix)
+    {
+        string path = LogFileNames.LogFile(dir, baseOffset) + suffix;
+        File.Delete(path);
+        File.Delete(LogFileNames.IndexFile(dir, baseOffset) + suffix);
+        File.Delete(LogFileNames.TimeIndexFile(dir, baseOffset) + suffix);
+        var seg = new LogSegment(dir, baseOffset, config, new SegmentFile(path, cache, create: true), 0, nowMs, suffix);
+        seg.OffsetIndex.Reset();
+        seg.TimeIndex.Reset();
+        seg._indexesLoaded = true;
+        return seg;
+    }
+
+    /// <summary>Renames the three files from one suffix to another (identity, handle and loaded indexes are kept).</summary>
+    public void RenameFiles(string fromSuffix, string toSuffix)
+    {
+        Log.Rename(Strip(Log.Path, fromSuffix) + toSuffix);
+        OffsetIndex.Rename(Strip(OffsetIndex.Path, fromSuffix) + toSuffix);
+        TimeIndex.Rename(Strip(TimeIndex.Path, fromSuffix) + toSuffix);
+
+        static string Strip(string path, string suffix) =>
+            suffix.Length > 0 && path.EndsWith(suffix, StringComparison.Ordinal) ? path[..^suffix.Length] : path;
     }
 
     public static LogSegment Create(string dir, long baseOffset, LogConfig config, FileHandleCache cache, long nowMs)

@@ -455,6 +455,10 @@ public sealed class PartitionLog
                 return ErrorCode.CorruptMessage;
             }
         }
+        if (config.Compact && CompactedKeys.Check(batch, out why) is var keyError && keyError != ErrorCode.None)
+        {
+            return keyError;
+        }
         if (config.MessageTimestampType == TimestampType.CreateTime)
         {
             if (!TimestampAllowed(minTs, now, config) || !TimestampAllowed(maxTs, now, config))
@@ -702,7 +706,9 @@ public sealed class PartitionLog
                     }
                 }
             }
-            if (!retired || attempt >= 3)
+            // A retired segment means a deletion or a cleaner swap happened under us; the fresh
+            // snapshot holds its replacement, so retrying (rather than answering empty) is right.
+            if (!retired || attempt >= 64)
             {
                 return new LogReadResult(ErrorCode.None, null, null, null, start, leo, hw);
             }
@@ -966,6 +972,60 @@ public sealed class PartitionLog
         _epochs!.TruncateFromStart(newStart);
         _producers!.DeleteOldSnapshots(newStart);
         return n;
+    }
+
+    // ---------------------------------------------------------------- compaction (LogCleaner)
+
+    /// <summary>What the cleaner may look at: the segment list (immutable), the log start offset and the high watermark.</summary>
+    internal (LogSegment[] Segments, long LogStart, long HighWatermark, long LogEnd) CleanerView()
+    {
+        EnsureLoaded();
+        return (_segments, Volatile.Read(ref _logStartOffset), Volatile.Read(ref _highWatermark), Volatile.Read(ref _logEndOffset));
+    }
+
+    /// <summary>
+    /// Puts a cleaned segment (its files named <c>*.swap</c>) in place of the consecutive closed segments
+    /// it was built from. The old segments are renamed to <c>*.deleted</c> first, then the swap files
+    /// take their final names, so a crash at any point leaves either the old segments or a complete
+    /// <c>.swap</c> that the loader finishes installing. Readers holding an old segment keep its file
+    /// and its loaded indexes until they release it; readers arriving later see the new segment.
+    /// </summary>
+    /// <returns>False, changing nothing, when the sources are no longer consecutive closed segments of the log.</returns>
+    internal bool ReplaceSegments(LogSegment[] sources, LogSegment cleaned)
+    {
+        lock (_lock)
+        {
+            LogSegment[] segs = _segments;
+            int first = Array.IndexOf(segs, sources[0]);
+            if (_offlineReason is not null || first < 0 || first + sources.Length > segs.Length - 1)
+            {
+                return false;
+            }
+            for (int k = 1; k < sources.Length; k++)
+            {
+                if (!ReferenceEquals(segs[first + k], sources[k]))
+                {
+                    return false;
+                }
+            }
+            foreach (LogSegment old in sources)
+            {
+                // Readers that still hold the old segment look offsets up in its in-memory indexes.
+                old.EnsureIndexes();
+                old.MarkDeleted();
+            }
+            cleaned.RenameFiles(LogFileNames.SwapSuffix, "");
+            var next = new LogSegment[segs.Length - sources.Length + 1];
+            Array.Copy(segs, next, first);
+            next[first] = cleaned;
+            Array.Copy(segs, first + sources.Length, next, first + 1, segs.Length - first - sources.Length);
+            _segments = next;
+            foreach (LogSegment old in sources)
+            {
+                _manager.ScheduleFileDeletion(old, Config.FileDeleteDelayMs);
+            }
+            return true;
+        }
     }
 
     // ---------------------------------------------------------------- durability

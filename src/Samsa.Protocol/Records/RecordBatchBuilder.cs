@@ -41,6 +41,12 @@ public sealed class RecordBatchBuilder : IDisposable
     public long ProducerId { get; set; }
     public short ProducerEpoch { get; set; }
     public int BaseSequence { get; set; }
+    /// <summary>
+    /// The log cleaner's delete horizon (attribute bit 6): when set (not -1) the base timestamp holds
+    /// this time instead of the first record's, and record timestamps are stored relative to it.
+    /// Set before the first record is appended.
+    /// </summary>
+    public long DeleteHorizonMs { get; set; } = -1;
 
     public int RecordCount => _count;
     /// <summary>Size so far without compression, header included: what <c>batch.size</c> is compared against.</summary>
@@ -65,6 +71,7 @@ public sealed class RecordBatchBuilder : IDisposable
         ProducerId = -1;
         ProducerEpoch = -1;
         BaseSequence = -1;
+        DeleteHorizonMs = -1;
     }
 
     /// <summary>Appends a record with the next offset; null key or value stays null on the wire.</summary>
@@ -118,7 +125,7 @@ public sealed class RecordBatchBuilder : IDisposable
         }
         if (_count == 0)
         {
-            _baseTimestamp = timestamp;
+            _baseTimestamp = DeleteHorizonMs >= 0 ? DeleteHorizonMs : timestamp;
             _maxTimestamp = timestamp;
         }
         else if (timestamp > _maxTimestamp)
@@ -230,7 +237,7 @@ public sealed class RecordBatchBuilder : IDisposable
         BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.PartitionLeaderEpochOffset..], PartitionLeaderEpoch);
         batch[RecordBatchLayout.MagicOffset] = RecordBatchLayout.CurrentMagic;
         BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchLayout.AttributesOffset..],
-            RecordBatchAttributes.Compose(Compression, TimestampType, IsTransactional, IsControl));
+            (short)((ushort)RecordBatchAttributes.Compose(Compression, TimestampType, IsTransactional, IsControl) | (DeleteHorizonMs >= 0 ? 0x40 : 0)));
         BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.LastOffsetDeltaOffset..], _lastOffsetDelta);
         BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.BaseTimestampOffset..], _baseTimestamp);
         BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.MaxTimestampOffset..], _maxTimestamp);
