@@ -26,8 +26,16 @@ public static class GroupServiceCollectionExtensions
 
     public static IServiceCollection AddGroupCoordinator(this IServiceCollection services)
     {
-        services.TryAddSingleton(sp => LogManager.Open(new LogManagerOptions { LogDir = sp.GetRequiredService<BrokerConfig>().LogDirs[0] },
-            sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>()));
+        services.TryAddSingleton(sp =>
+        {
+            BrokerConfig config = sp.GetRequiredService<BrokerConfig>();
+            return LogManager.Open(new LogManagerOptions
+            {
+                LogDir = config.LogDirs[0],
+                CleanerEnabled = config.GetBoolean("log.cleaner.enable"),
+                CleanerBackoffMs = config.GetLong("log.cleaner.backoff.ms"),
+            }, sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>());
+        });
         services.TryAddSingleton<ICoordinatorLog>(sp => new LocalCoordinatorLog(sp.GetRequiredService<LogManager>(),
             sp.GetRequiredService<BrokerConfig>().OffsetsTopicNumPartitions, Guid.Empty, time: sp.GetService<TimeProvider>()));
         services.AddSingleton(sp => new GroupCoordinator(sp.GetRequiredService<ICoordinatorLog>(), OptionsFrom(sp.GetRequiredService<BrokerConfig>()),
