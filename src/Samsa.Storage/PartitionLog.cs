@@ -1011,8 +1011,9 @@ public sealed class PartitionLog
             foreach (LogSegment old in sources)
             {
                 // Readers that still hold the old segment look offsets up in its in-memory indexes.
+                // Renamed but not retired yet: a reader with the previous list can still open it.
                 old.EnsureIndexes();
-                old.MarkDeleted();
+                old.RenameFiles("", LogFileNames.DeletedSuffix);
             }
             cleaned.RenameFiles(LogFileNames.SwapSuffix, "");
             var next = new LogSegment[segs.Length - sources.Length + 1];
@@ -1022,6 +1023,7 @@ public sealed class PartitionLog
             _segments = next;
             foreach (LogSegment old in sources)
             {
+                old.Log.Retire(); // only after the new list is published, so retrying readers find the new segment
                 _manager.ScheduleFileDeletion(old, Config.FileDeleteDelayMs);
             }
             return true;
