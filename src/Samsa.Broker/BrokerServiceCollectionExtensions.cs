@@ -48,6 +48,13 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<IApiHandler, DeleteRecordsHandler>();
         services.AddSingleton<IApiHandler, DescribeLogDirsHandler>();
         services.AddSingleton<IApiHandler, InitProducerIdHandler>();
+        services.AddSingleton<IApiHandler, CreateTopicsHandler>();
+        services.AddSingleton<IApiHandler, DeleteTopicsHandler>();
+        services.AddSingleton<IApiHandler, CreatePartitionsHandler>();
+        services.AddSingleton<IApiHandler, DescribeConfigsHandler>();
+        services.AddSingleton<IApiHandler, AlterConfigsHandler>();
+        services.AddSingleton<IApiHandler, IncrementalAlterConfigsHandler>();
+        services.AddSingleton<IApiHandler, DescribeClusterHandler>();
         services.AddGroupCoordinator();
         return services;
     }

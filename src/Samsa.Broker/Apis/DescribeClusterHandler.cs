@@ -1,0 +1,72 @@
+using Samsa.Broker.Config;
+using Samsa.Broker.Hosting;
+using Samsa.Broker.Requests;
+using Samsa.Metadata.Image;
+using Samsa.Protocol;
+using Samsa.Protocol.Messages;
+
+namespace Samsa.Broker.Apis;
+
+/// <summary>
+/// DescribeCluster (key 60), versions 0-1: the cluster id, the controller and the live brokers on
+/// the listener the client connected to. Endpoint type 2 (controllers, KIP-919) is not served here:
+/// UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker answers it.
+/// </summary>
+public sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest>
+{
+    // Every cluster operation (Kafka's AclOperation bit set) when there is no authorizer.
+    private const int ClusterOperations = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
+
+    private readonly MetadataQuorumComponent _metadata;
+    private readonly BrokerConfig _config;
+    private readonly BrokerIdentity _identity;
+    private readonly BrokerEndpoints _endpoints;
+
+    public DescribeClusterHandler(MetadataQuorumComponent metadata, BrokerConfig config, BrokerIdentity identity, BrokerEndpoints endpoints)
+    {
+        _metadata = metadata;
+        _config = config;
+        _identity = identity;
+        _endpoints = endpoints;
+    }
+
+    public override short MinVersion => 0;
+    public override short MaxVersion => 1;
+
+    protected override ValueTask<ApiResponse> HandleAsync(RequestContext context, DescribeClusterRequest request)
+    {
+        var response = new DescribeClusterResponse
+        {
+            ClusterId = _identity.ClusterId,
+            EndpointType = request.EndpointType,
+            ControllerId = _metadata.Quorum.Log.LeaderId,
+            ClusterAuthorizedOperations = request.IncludeClusterAuthorizedOperations ? ClusterOperations : int.MinValue,
+        };
+        if (request.EndpointType != 1)
+        {
+            response.ErrorCode = (short)ErrorCode.UnsupportedEndpointType;
+            response.ErrorMessage = "Only broker endpoints (type 1) are served by a broker";
+            return ValueTask.FromResult(ApiResponse.Of(response));
+        }
+
+        MetadataImage image = _metadata.Quorum.Image;
+        string listener = context.Connection.ListenerName;
+        foreach (BrokerRegistration broker in image.LiveBrokers())
+        {
+            if (broker.Id != _config.NodeId && broker.Listener(listener) is { } l)
+            {
+                response.Brokers.Add(new DescribeClusterResponse.DescribeClusterBroker { BrokerId = broker.Id, Host = l.Host, Port = l.Port, Rack = broker.Rack });
+            }
+        }
+        // This broker as reachable now (a configured port 0 resolved to the bound port).
+        foreach (ListenerEndpoint l in _endpoints.Advertised)
+        {
+            if (l.Name == listener)
+            {
+                response.Brokers.Insert(0, new DescribeClusterResponse.DescribeClusterBroker { BrokerId = _config.NodeId, Host = l.Host, Port = l.Port, Rack = _config.BrokerRack });
+                break;
+            }
+        }
+        return ValueTask.FromResult(ApiResponse.Of(response));
+    }
+}
