@@ -52,7 +52,8 @@ public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest>
                     Name = c.Name,
                     Value = c.IsSensitive ? null : c.Value,
                     ReadOnly = c.IsReadOnly,
-                    IsDefault = c.IsDefault,
+                    // v0 only: later versions carry the source instead (the field is not ignorable).
+                    IsDefault = context.ApiVersion == 0 && c.IsDefault,
                     ConfigSource = (sbyte)c.Source,
                     IsSensitive = c.IsSensitive,
                     ConfigType = (sbyte)c.Type,
