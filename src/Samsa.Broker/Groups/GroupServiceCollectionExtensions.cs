@@ -1,11 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Samsa.Broker.Apis;
 using Samsa.Broker.Config;
 using Samsa.Broker.Hosting;
 using Samsa.Broker.Requests;
-using Samsa.Storage;
+using Samsa.Broker.Replicas;
 
 namespace Samsa.Broker.Groups;
 
@@ -24,24 +23,19 @@ public static class GroupServiceCollectionExtensions
         OffsetMetadataMaxBytes = config.GetInt("offset.metadata.max.bytes"),
     };
 
+    /// <summary>
+    /// The coordinator on the replica manager's <c>__consumer_offsets</c> (created through the
+    /// controller on first FindCoordinator), following the image for which partitions it leads.
+    /// Register after the metadata quorum and replica manager components (it starts after them).
+    /// </summary>
     public static IServiceCollection AddGroupCoordinator(this IServiceCollection services)
     {
-        services.TryAddSingleton(sp =>
-        {
-            BrokerConfig config = sp.GetRequiredService<BrokerConfig>();
-            return LogManager.Open(new LogManagerOptions
-            {
-                LogDir = config.LogDirs[0],
-                CleanerEnabled = config.GetBoolean("log.cleaner.enable"),
-                CleanerBackoffMs = config.GetLong("log.cleaner.backoff.ms"),
-            }, sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>());
-        });
-        services.TryAddSingleton<ICoordinatorLog>(sp => new LocalCoordinatorLog(sp.GetRequiredService<LogManager>(),
-            sp.GetRequiredService<BrokerConfig>().OffsetsTopicNumPartitions, Guid.Empty, time: sp.GetService<TimeProvider>()));
+        services.AddSingleton<ICoordinatorLog>(sp => new ReplicaCoordinatorLog(sp.GetRequiredService<ReplicaManager>(),
+            sp.GetRequiredService<BrokerConfig>().OffsetsTopicNumPartitions));
         services.AddSingleton(sp => new GroupCoordinator(sp.GetRequiredService<ICoordinatorLog>(), OptionsFrom(sp.GetRequiredService<BrokerConfig>()),
             sp.GetService<TimeProvider>(), sp.GetService<ILogger<GroupCoordinator>>()));
-        services.TryAddSingleton<ICoordinatorLocator, LocalCoordinatorLocator>();
-        services.AddSingleton<IBrokerComponent, GroupCoordinatorComponent>();
+        services.AddSingleton<ICoordinatorLocator, MetadataCoordinatorLocator>();
+        services.AddSingleton<IBrokerComponent, OffsetsTopicLeadership>();
 
         services.AddSingleton<IApiHandler, FindCoordinatorHandler>();
         services.AddSingleton<IApiHandler, JoinGroupHandler>();

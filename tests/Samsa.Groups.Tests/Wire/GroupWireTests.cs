@@ -17,6 +17,24 @@ public class GroupWireTests
         await broker.WaitForOutputAsync(l => l.Contains(" ready in ", StringComparison.Ordinal) && ++seen == restarts + 1, TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>What a client does first: find the coordinator (creating the offsets topic), then
+    /// retry until the group's partition has loaded.</summary>
+    private static async Task ReadyAsync(KafkaWireClient client, string group)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var find = await client.RoundTripAsync<FindCoordinatorRequest, FindCoordinatorResponse>(new FindCoordinatorRequest { Key = group }, 1);
+            if (find.ErrorCode == 0)
+            {
+                var fetch = await client.RoundTripAsync<OffsetFetchRequest, OffsetFetchResponse>(new OffsetFetchRequest { GroupId = group, Topics = null }, 5);
+                if (fetch.ErrorCode == 0) return;
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the coordinator of {group} did not become ready");
+            await Task.Delay(50);
+        }
+    }
+
     private static JoinGroupRequest Join(string group, string memberId = "", string? instanceId = null) => new()
     {
         GroupId = group,
@@ -102,9 +120,12 @@ public class GroupWireTests
         await using var broker = await StartBrokerAsync();
         await using var a = await KafkaWireClient.ConnectAsync(broker);
         await using var b = await KafkaWireClient.ConnectAsync(broker);
+        await ReadyAsync(a, "g");
 
-        // v4+ asks for the member id first (KIP-394).
-        var required = await a.RoundTripAsync<JoinGroupRequest, JoinGroupResponse>(Join("g"), 4);
+        // v4+ asks for the member id first (KIP-394). (Another group: a pending member that never
+        // comes back holds its group's rebalance until its session timeout, as in Kafka.)
+        await ReadyAsync(a, "other");
+        var required = await a.RoundTripAsync<JoinGroupRequest, JoinGroupResponse>(Join("other"), 4);
         Assert.Equal((short)ErrorCode.MemberIdRequired, required.ErrorCode);
         Assert.NotEmpty(required.MemberId);
 
@@ -168,6 +189,7 @@ public class GroupWireTests
     {
         await using var broker = await StartBrokerAsync();
         await using var client = await KafkaWireClient.ConnectAsync(broker);
+        await ReadyAsync(client, "g");
         var join = await JoinAsync(client, "g");
         await SyncAsync(client, "g", join, []);
 
@@ -188,6 +210,8 @@ public class GroupWireTests
         await using var broker = await StartBrokerAsync();
         await using (var client = await KafkaWireClient.ConnectAsync(broker))
         {
+            await ReadyAsync(client, "simple");
+            await ReadyAsync(client, "other");
             var simple = await client.RoundTripAsync<OffsetCommitRequest, OffsetCommitResponse>(Commit("simple", -1, "", 42, "meta data"), 0);
             Assert.Equal(0, simple.Topics[0].Partitions[0].ErrorCode);
             var v9 = await client.RoundTripAsync<OffsetCommitRequest, OffsetCommitResponse>(Commit("other", -1, "", 7, "x"), 9);
@@ -198,6 +222,8 @@ public class GroupWireTests
         await WaitUntilReadyAgainAsync(broker, restarts: 1);
 
         await using var after = await KafkaWireClient.ConnectAsync(broker);
+        await ReadyAsync(after, "simple");
+        await ReadyAsync(after, "other");
         for (short v = 0; v <= 7; v++)
         {
             var p = await FetchAsync(after, "simple", v);
