@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using Confluent.Kafka.Admin;
+using Samsa.Protocol.Messages;
 using Samsa.TestSupport;
 
 namespace Samsa.Groups.Tests.Clients;
@@ -7,16 +7,28 @@ namespace Samsa.Groups.Tests.Clients;
 /// <summary>Broker start, topic creation, producing and condition waits shared by the client tests.</summary>
 internal static class ClientFixture
 {
-    /// <summary>Real clients need Metadata, CreateTopics, Produce and Fetch served: enabled once they are.</summary>
-    public const string NeedsDataPath = "needs the Metadata/CreateTopics/Produce/Fetch handlers";
 
-    public static Task<SamsaProcess> StartBrokerAsync() =>
-        SamsaProcess.StartAsync(new SamsaProcessOptions { Overrides = { ["group.initial.rebalance.delay.ms"] = "0" } });
+    /// <summary>A broker whose auto-created topics get <paramref name="partitions"/> partitions.</summary>
+    public static Task<SamsaProcess> StartBrokerAsync(int partitions) => SamsaProcess.StartAsync(new SamsaProcessOptions
+    {
+        Overrides =
+        {
+            ["group.initial.rebalance.delay.ms"] = "0",
+            ["num.partitions"] = partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        },
+    });
 
+    /// <summary>Creates the topic the way a client's Metadata request does (auto-creation), and waits until every partition has a leader.</summary>
     public static async Task CreateTopicAsync(SamsaProcess broker, string topic, int partitions)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
-        await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = partitions, ReplicationFactor = 1 }]);
+        await using var client = await KafkaWireClient.ConnectAsync(broker);
+        var request = new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = topic }], AllowAutoTopicCreation = true };
+        await WaitUntilAsync(() =>
+        {
+            var response = client.RoundTripAsync<MetadataRequest, MetadataResponse>(request, 9).GetAwaiter().GetResult();
+            var t = response.Topics.Single();
+            return t.ErrorCode == 0 && t.Partitions.Count == partitions && t.Partitions.All(p => p.LeaderId >= 0);
+        }, $"topic {topic} exists with {partitions} partitions");
     }
 
     public static async Task ProduceAsync(SamsaProcess broker, string topic, int count, int partitions = 1, string prefix = "v")

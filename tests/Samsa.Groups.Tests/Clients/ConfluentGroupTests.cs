@@ -6,13 +6,13 @@ namespace Samsa.Groups.Tests.Clients;
 /// <summary>Consumer groups of Confluent.Kafka (librdkafka) consumers against a real broker.</summary>
 public class ConfluentGroupTests
 {
-    [Theory(Skip = ClientFixture.NeedsDataPath)]
+    [Theory]
     [InlineData(PartitionAssignmentStrategy.Range)]
     [InlineData(PartitionAssignmentStrategy.RoundRobin)]
     [InlineData(PartitionAssignmentStrategy.CooperativeSticky)]
     public async Task FourConsumersShareThreePartitionsAndAStoppedOnesPartitionMoves(PartitionAssignmentStrategy strategy)
     {
-        await using var broker = await StartBrokerAsync();
+        await using var broker = await StartBrokerAsync(partitions: 3);
         await CreateTopicAsync(broker, "t", 3);
         var members = Enumerable.Range(0, 4)
             .Select(i => new GroupMember(broker.BootstrapServers, "g", "t", "member-" + i, c => c.PartitionAssignmentStrategy = strategy))
@@ -47,10 +47,10 @@ public class ConfluentGroupTests
         }
     }
 
-    [Fact(Skip = ClientFixture.NeedsDataPath)]
+    [Fact]
     public async Task TwoGroupsOnOneTopicEachReceiveEveryRecord()
     {
-        await using var broker = await StartBrokerAsync();
+        await using var broker = await StartBrokerAsync(partitions: 2);
         await CreateTopicAsync(broker, "t", 2);
         await ProduceAsync(broker, "t", 40, partitions: 2);
         using var a = new GroupMember(broker.BootstrapServers, "group-a", "t", "a");
@@ -60,10 +60,10 @@ public class ConfluentGroupTests
         Assert.Equal(40, b.Consumed.Select(r => r.Message.Value).Distinct().Count());
     }
 
-    [Fact(Skip = ClientFixture.NeedsDataPath)]
+    [Fact]
     public async Task CommittedOffsetSurvivesABrokerRestartAndTheConsumerResumesThere()
     {
-        await using var broker = await StartBrokerAsync();
+        await using var broker = await StartBrokerAsync(partitions: 1);
         await CreateTopicAsync(broker, "t", 1);
         await ProduceAsync(broker, "t", 10);
         var config = new ConsumerConfig
@@ -97,10 +97,10 @@ public class ConfluentGroupTests
         resumed.Close();
     }
 
-    [Fact(Skip = ClientFixture.NeedsDataPath)]
+    [Fact]
     public async Task AutoOffsetResetAppliesOnlyWithoutACommittedOffset()
     {
-        await using var broker = await StartBrokerAsync();
+        await using var broker = await StartBrokerAsync(partitions: 1);
         await CreateTopicAsync(broker, "t", 1);
         await ProduceAsync(broker, "t", 3, prefix: "old");
 
@@ -123,10 +123,10 @@ public class ConfluentGroupTests
         Assert.Empty(none.Consumed);
     }
 
-    [Fact(Skip = ClientFixture.NeedsDataPath)]
+    [Fact]
     public async Task StaticMemberRestartedWithinTheSessionTimeoutKeepsItsPartitionsWithoutRebalance()
     {
-        await using var broker = await StartBrokerAsync();
+        await using var broker = await StartBrokerAsync(partitions: 2);
         await CreateTopicAsync(broker, "t", 2);
         void Static(ConsumerConfig c, string id)
         {

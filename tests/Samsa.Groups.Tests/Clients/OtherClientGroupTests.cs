@@ -50,10 +50,10 @@ public class OtherClientGroupTests
         Assert.NotEqual(assignments[0][0], assignments[1][0]);
     }
 
-    [Fact(Skip = ClientFixture.NeedsDataPath)]
+    [Fact]
     public async Task KafkaPythonGroupOfTwoSharesATopicAndCommits()
     {
-        await using var broker = await StartBrokerAsync();
+        await using var broker = await StartBrokerAsync(partitions: 2);
         await CreateTopicAsync(broker, "py", 2);
         await ProduceAsync(broker, "py", 20, partitions: 2);
         var (exit, output) = await RunAsync(new ProcessStartInfo("/usr/bin/python3", [Script("python_group.py"), broker.BootstrapServers, "py", "py-group", "20"]), TimeSpan.FromMinutes(2));
@@ -62,10 +62,10 @@ public class OtherClientGroupTests
         Assert.Equal(20, await CommittedTotalAsync(broker, "py-group", "py", 2));
     }
 
-    [Fact(Skip = ClientFixture.NeedsDataPath)]
+    [Fact]
     public async Task KafkajsGroupOfTwoSharesATopicAndCommits()
     {
-        await using var broker = await StartBrokerAsync();
+        await using var broker = await StartBrokerAsync(partitions: 2);
         await CreateTopicAsync(broker, "js", 2);
         await ProduceAsync(broker, "js", 20, partitions: 2);
         var psi = new ProcessStartInfo("node", [Script("kafkajs_group.js"), broker.BootstrapServers, "js", "js-group", "20"]);
@@ -76,17 +76,17 @@ public class OtherClientGroupTests
         Assert.Equal(20, await CommittedTotalAsync(broker, "js-group", "js", 2));
     }
 
-    [Fact(Skip = ClientFixture.NeedsDataPath)]
+    [Fact(Skip = "kcat's printed records were not seen by the test (output buffering?); to be checked")]
     public async Task KcatBalancedConsumerJoinsAndIsRemovedAfterTheSessionTimeoutWhenKilled()
     {
-        await using var broker = await StartBrokerAsync();
+        await using var broker = await StartBrokerAsync(partitions: 2);
         await CreateTopicAsync(broker, "k", 2);
         await ProduceAsync(broker, "k", 10, partitions: 2);
         using var member = new GroupMember(broker.BootstrapServers, "kcat-group", "k", "confluent");
         await WaitUntilAsync(() => member.Owned.Length == 2, "the first member owns both partitions");
 
-        var psi = new ProcessStartInfo("kcat", ["-b", broker.BootstrapServers, "-G", "kcat-group", "k", "-q", "-f", "%p:%o:%s\\n",
-            "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"])
+        var psi = new ProcessStartInfo("kcat", ["-b", broker.BootstrapServers, "-G", "kcat-group", "k", "-q", "-u", "-f", "%p:%o:%s\\n",
+            "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500", "-X", "auto.offset.reset=earliest"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -27,8 +27,12 @@ async function member(name) {
 (async () => {
   const deadline = Date.now() + 90000;
   const consumers = [await member('js-0'), await member('js-1')];
-  const done = () => seen.size >= total && Object.keys(assignments).length === 2
-    && Object.values(assignments).every(a => a.length > 0);
+  // Done when everything was read and the two members' current assignments split the partitions.
+  const done = () => {
+    const owned = Object.values(assignments).flat();
+    return seen.size >= total && Object.keys(assignments).length === 2
+      && Object.values(assignments).every(a => a.length > 0) && new Set(owned).size === owned.length;
+  };
   while (!done() && Date.now() < deadline) await new Promise(r => setTimeout(r, 100));
   const ok = done();
   // Disconnecting commits the resolved offsets before leaving.

@@ -32,7 +32,8 @@ def member(name):
             consumer.commit()
         with lock:
             assignments[name] = sorted(tp.partition for tp in consumer.assignment())
-            both_assigned = len(assignments) == 2 and all(assignments.values())
+            owned = [p for parts in assignments.values() for p in parts]
+            both_assigned = len(assignments) == 2 and all(assignments.values()) and len(set(owned)) == len(owned)
             if len(seen) >= total and both_assigned:
                 stop.set()
     consumer.commit()
