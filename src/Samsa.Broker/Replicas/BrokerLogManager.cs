@@ -36,6 +36,8 @@ public sealed class BrokerLogManager : IDisposable
                 RetentionCheckIntervalMs = config.GetLong("log.retention.check.interval.ms"),
                 CheckpointIntervalMs = config.GetInt("log.flush.offset.checkpoint.interval.ms"),
                 FlushSchedulerIntervalMs = config.GetLong("log.flush.scheduler.interval.ms"),
+                CleanerEnabled = config.GetBoolean("log.cleaner.enable"),
+                CleanerBackoffMs = config.GetLong("log.cleaner.backoff.ms"),
             }, TimeProvider.System, loggers));
         }
         return new BrokerLogManager(managers);
