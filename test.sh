@@ -21,13 +21,15 @@ for proj in tests/*/*.csproj; do
   out="$results/$name.txt"
   dotnet test "$proj" -c Release --no-build --nologo --logger "console;verbosity=normal" \
     --blame-hang-timeout 10m 2>&1 | tee "$out" | grep -E "^\s*(Failed|Skipped) |Passed!|Failed!|error" || true
-  line=$(grep -E "(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+" "$out" | tail -n 1)
-  if [ -z "$line" ]; then
+  # The normal-verbosity console logger ends with "Total tests: N" then "Passed: N",
+  # "Failed: N", "Skipped: N" lines (absent counts are zero).
+  if ! grep -qE "^Test Run (Successful|Failed|Aborted)" "$out" || ! grep -qE "^\s*Total tests: [0-9]+" "$out"; then
     echo "$name: no test summary (crash or hang?)"; failed=$((failed + 1)); status=1; continue
   fi
-  f=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$line")
-  p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$line")
-  s=$(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$line")
+  count() { grep -E "^\s*$1: +[0-9]+" "$out" | tail -n 1 | sed -E 's/[^0-9]*([0-9]+).*/\1/'; }
+  p=$(count Passed); f=$(count Failed); s=$(count Skipped)
+  p=${p:-0}; f=${f:-0}; s=${s:-0}
+  grep -qE "^Test Run (Failed|Aborted)" "$out" && [ "$f" -eq 0 ] && f=1
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
   [ "$f" -eq 0 ] || status=1
 done
