@@ -17,6 +17,8 @@ rm -rf "$results"; mkdir -p "$results"
 passed=0; failed=0; skipped=0; status=0
 for proj in tests/*/*.csproj; do
   name=$(basename "$proj" .csproj)
+  # Shared test helpers (tests/Samsa.TestSupport) are libraries, not test projects.
+  grep -q "Microsoft.NET.Test.Sdk" "$proj" || continue
   echo "== $name"
   out="$results/$name.txt"
   dotnet test "$proj" -c Release --no-build --nologo --logger "console;verbosity=normal" \
