@@ -13,9 +13,8 @@ public sealed class SeedCommandTests(BrokerFixture fixture) : IClassFixture<Brok
 
     // Until the broker's Metadata, admin (CreateTopics, DescribeConfigs...) and data (Produce, Fetch, ListOffsets)
     // handlers are on main. Against main + those branches, 7 of 9 pass; the other 2 hit DescribeConfigs v4.
-    private const string Pending = "needs the broker's topic, produce/fetch and group handlers";
 
-    [Fact(Skip = Pending)]
+    [Fact]
     public async Task Topic_create_list_describe_delete()
     {
         var created = await _sh.RunOkAsync("kafka-topics.sh --bootstrap-server localhost:9092 --topic first_topic --create --partitions 3 --replication-factor 1");
@@ -46,7 +45,7 @@ public sealed class SeedCommandTests(BrokerFixture fixture) : IClassFixture<Brok
         await _sh.WaitForAsync("kafka-topics.sh --bootstrap-server localhost:9092 --list", r => r.ExitCode == 0 && !r.Lines.Contains("first_topic"));
     }
 
-    [Fact(Skip = Pending)]
+    [Fact]
     public async Task Console_producer_plain_and_acks_all_then_consumer_from_beginning()
     {
         await _sh.RunOkAsync("kafka-topics.sh --bootstrap-server localhost:9092 --topic second_topic --create --partitions 3 --replication-factor 1");
@@ -66,7 +65,7 @@ public sealed class SeedCommandTests(BrokerFixture fixture) : IClassFixture<Brok
         Assert.All(newer.Lines, l => Assert.Matches(@"^Offset:\d+$", l));
     }
 
-    [Fact(Skip = Pending)]
+    [Fact]
     public async Task Producing_to_a_missing_topic_creates_it()
     {
         var produced = await _sh.RunOkAsync("kafka-console-producer.sh --bootstrap-server localhost:9092 --topic new_topic", "hello new topic\n", Long);
@@ -77,7 +76,7 @@ public sealed class SeedCommandTests(BrokerFixture fixture) : IClassFixture<Brok
         _ = produced;
     }
 
-    [Fact(Skip = Pending)]
+    [Fact]
     public async Task Keys_round_trip_and_land_in_one_partition()
     {
         await _sh.RunOkAsync("kafka-topics.sh --bootstrap-server localhost:9092 --topic keyed_topic --create --partitions 3 --replication-factor 1");
@@ -100,7 +99,7 @@ public sealed class SeedCommandTests(BrokerFixture fixture) : IClassFixture<Brok
         describe.Lines.Select(l => Regex.Split(l.Trim(), @"\s+")).Where(c => c.Length >= 6 && c[1] == topic)
             .Sum(c => long.Parse(c[column], System.Globalization.CultureInfo.InvariantCulture));
 
-    [Fact(Skip = Pending)]
+    [Fact]
     public async Task Group_consumes_describe_shows_lag_and_reset_to_earliest_dry_run_then_execute()
     {
         await _sh.RunOkAsync("kafka-topics.sh --bootstrap-server localhost:9092 --topic third_topic --create --partitions 3 --replication-factor 1");
@@ -146,7 +145,7 @@ public sealed class SeedCommandTests(BrokerFixture fixture) : IClassFixture<Brok
         Assert.Contains("Deletion of requested consumer groups ('my-first-application') was successful.", deleted.StdOut);
     }
 
-    [Fact(Skip = Pending)]
+    [Fact]
     public async Task From_beginning_resumes_from_the_commit_of_a_group_and_reads_everything_without_one()
     {
         await _sh.RunOkAsync("kafka-topics.sh --bootstrap-server localhost:9092 --topic fourth_topic --create --partitions 3 --replication-factor 1");
@@ -162,7 +161,7 @@ public sealed class SeedCommandTests(BrokerFixture fixture) : IClassFixture<Brok
         Assert.Equal(["four", "one", "three", "two"], fresh.Lines.Order(StringComparer.Ordinal));
     }
 
-    [Fact(Skip = Pending)]
+    [Fact]
     public async Task Consumers_in_one_group_split_partitions_and_a_third_rebalances()
     {
         await _sh.RunOkAsync("kafka-topics.sh --bootstrap-server localhost:9092 --topic split_topic --create --partitions 3 --replication-factor 1");
@@ -198,7 +197,7 @@ public sealed class SeedCommandTests(BrokerFixture fixture) : IClassFixture<Brok
         Assert.Matches(@"split-group\s+\S+ \(1\)\s+range\s+Stable\s+2", state.StdOut);
     }
 
-    [Fact(Skip = Pending)]
+    [Fact]
     public async Task A_consumer_without_group_is_listed_under_a_generated_group()
     {
         await _sh.RunOkAsync("kafka-topics.sh --bootstrap-server localhost:9092 --topic anon_topic --create --partitions 1 --replication-factor 1");
@@ -212,7 +211,7 @@ public sealed class SeedCommandTests(BrokerFixture fixture) : IClassFixture<Brok
         Assert.Contains("Processed a total of 1 messages", consumer.StdErr);
     }
 
-    [Fact(Skip = Pending)]
+    [Fact]
     public async Task Configs_get_offsets_and_describe_configs()
     {
         await _sh.RunOkAsync("kafka-topics.sh --bootstrap-server localhost:9092 --topic config_topic --create --partitions 2 --replication-factor 1 --config retention.ms=3600000");
