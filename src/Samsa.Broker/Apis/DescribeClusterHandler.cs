@@ -1,7 +1,6 @@
 using Samsa.Broker.Config;
 using Samsa.Broker.Hosting;
 using Samsa.Broker.Requests;
-using Samsa.Metadata.Image;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -49,23 +48,9 @@ public sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest>
             return ValueTask.FromResult(ApiResponse.Of(response));
         }
 
-        MetadataImage image = _metadata.Quorum.Image;
-        string listener = context.Connection.ListenerName;
-        foreach (BrokerRegistration broker in image.LiveBrokers())
+        foreach (VisibleBroker b in ClusterBrokers.Visible(_metadata.Quorum.Image, _config, _endpoints, context.Connection.ListenerName))
         {
-            if (broker.Id != _config.NodeId && broker.Listener(listener) is { } l)
-            {
-                response.Brokers.Add(new DescribeClusterResponse.DescribeClusterBroker { BrokerId = broker.Id, Host = l.Host, Port = l.Port, Rack = broker.Rack });
-            }
-        }
-        // This broker as reachable now (a configured port 0 resolved to the bound port).
-        foreach (ListenerEndpoint l in _endpoints.Advertised)
-        {
-            if (l.Name == listener)
-            {
-                response.Brokers.Insert(0, new DescribeClusterResponse.DescribeClusterBroker { BrokerId = _config.NodeId, Host = l.Host, Port = l.Port, Rack = _config.BrokerRack });
-                break;
-            }
+            response.Brokers.Add(new DescribeClusterResponse.DescribeClusterBroker { BrokerId = b.Id, Host = b.Host, Port = b.Port, Rack = b.Rack });
         }
         return ValueTask.FromResult(ApiResponse.Of(response));
     }

@@ -117,25 +117,9 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest>
 
     private void AddBrokers(MetadataResponse response, MetadataImage image, string listenerName)
     {
-        foreach (BrokerRegistration broker in image.LiveBrokers())
+        foreach (VisibleBroker b in ClusterBrokers.Visible(image, _config, _endpoints, listenerName))
         {
-            if (broker.Id == _config.NodeId)
-            {
-                continue;
-            }
-            if (broker.Listener(listenerName) is { } l)
-            {
-                response.Brokers.Add(new MetadataResponse.MetadataResponseBroker { NodeId = broker.Id, Host = l.Host, Port = l.Port, Rack = broker.Rack });
-            }
-        }
-        // This broker as it is reachable now (a port of 0 in the config resolved to the bound one).
-        foreach (ListenerEndpoint l in _endpoints.Advertised)
-        {
-            if (l.Name == listenerName)
-            {
-                response.Brokers.Insert(0, new MetadataResponse.MetadataResponseBroker { NodeId = _config.NodeId, Host = l.Host, Port = l.Port, Rack = _config.BrokerRack });
-                break;
-            }
+            response.Brokers.Add(new MetadataResponse.MetadataResponseBroker { NodeId = b.Id, Host = b.Host, Port = b.Port, Rack = b.Rack });
         }
     }
 
