@@ -29,17 +29,7 @@ public static class Varint
 
     /// <summary>Writes an unsigned varint; returns the bytes written. The destination must hold
     /// <see cref="SizeOfUnsigned"/> bytes.</summary>
-    public static int WriteUnsigned(Span<byte> destination, uint value)
-    {
-        int i = 0;
-        while (value >= 0x80)
-        {
-            destination[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        destination[i++] = (byte)value;
-        return i;
-    }
+    public static int WriteUnsigned(Span<byte> destination, uint value) => WriteUnsigned64(destination, value);
 
     public static int WriteUnsigned64(Span<byte> destination, ulong value)
     {
@@ -59,32 +49,21 @@ public static class Varint
 
     /// <summary>Reads an unsigned varint of at most 5 bytes. Throws <see cref="InsufficientDataException"/>
     /// when the source ends first and <see cref="InvalidVarintException"/> when it is longer.</summary>
-    public static uint ReadUnsigned(ReadOnlySpan<byte> source, out int bytesRead)
-    {
-        uint result = 0;
-        for (int i = 0; i < MaxBytes32; i++)
-        {
-            if (i >= source.Length)
-                throw new InsufficientDataException("Input ended inside a varint.");
-            uint b = source[i];
-            result |= (b & 0x7F) << (7 * i);
-            if (b < 0x80)
-            {
-                bytesRead = i + 1;
-                return result;
-            }
-        }
-        throw new InvalidVarintException("Varint is longer than 5 bytes.");
-    }
+    public static uint ReadUnsigned(ReadOnlySpan<byte> source, out int bytesRead) =>
+        (uint)ReadUnsigned(source, MaxBytes32, out bytesRead);
 
     /// <summary>Reads an unsigned varint of at most 10 bytes.</summary>
-    public static ulong ReadUnsigned64(ReadOnlySpan<byte> source, out int bytesRead)
+    public static ulong ReadUnsigned64(ReadOnlySpan<byte> source, out int bytesRead) =>
+        ReadUnsigned(source, MaxBytes64, out bytesRead);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static ulong ReadUnsigned(ReadOnlySpan<byte> source, int maxBytes, out int bytesRead)
     {
         ulong result = 0;
-        for (int i = 0; i < MaxBytes64; i++)
+        for (int i = 0; i < maxBytes; i++)
         {
             if (i >= source.Length)
-                throw new InsufficientDataException("Input ended inside a varlong.");
+                throw new InsufficientDataException(maxBytes == MaxBytes32 ? "Input ended inside a varint." : "Input ended inside a varlong.");
             ulong b = source[i];
             result |= (b & 0x7F) << (7 * i);
             if (b < 0x80)
@@ -93,7 +72,7 @@ public static class Varint
                 return result;
             }
         }
-        throw new InvalidVarintException("Varlong is longer than 10 bytes.");
+        throw new InvalidVarintException(maxBytes == MaxBytes32 ? "Varint is longer than 5 bytes." : "Varlong is longer than 10 bytes.");
     }
 
     /// <summary>Reads a zig-zag varint (Kafka's varint, int32).</summary>
