@@ -49,6 +49,9 @@ public sealed class SamsaProcess : IAsyncDisposable
     private readonly TempDirectory _dir;
     private readonly bool _ownsDir;
     private Process? _process;
+    // Index of the first output line of the current launch: readiness is looked for from there,
+    // so a restart does not return on the previous start's "ready" line.
+    private int _launchLine;
 
     private SamsaProcess(SamsaProcessOptions options, TempDirectory dir, bool ownsDir, int port, int controllerPort, int httpPort)
     {
@@ -171,6 +174,7 @@ public sealed class SamsaProcess : IAsyncDisposable
 
         var psi = SamsaCli.CreateStartInfo(Arguments, _dir.Path);
         foreach (var (k, v) in _options.Environment) psi.Environment[k] = v;
+        lock (_gate) _launchLine = _lines.Count;
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
@@ -194,15 +198,22 @@ public sealed class SamsaProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits for the "ready" line, which the node writes once its listeners are open.</summary>
-    public async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        await WaitForOutputAsync(l => l.Contains(" ready in ", StringComparison.Ordinal), timeout, cancellationToken);
+    /// <summary>Waits for the "ready" line of the current start (after a restart: of the new process), which the node writes once its listeners are open.</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        int from;
+        lock (_gate) from = _launchLine;
+        await WaitForOutputAsync(l => l.Contains(" ready in ", StringComparison.Ordinal), from, timeout, cancellationToken);
+    }
 
-    /// <summary>Waits until some output line matches; throws with the output when the process exits first or time runs out.</summary>
-    public async Task<string> WaitForOutputAsync(Func<string, bool> match, TimeSpan timeout, CancellationToken cancellationToken = default)
+    /// <summary>Waits until some output line (since the first start) matches; throws with the output when the process exits first or time runs out.</summary>
+    public Task<string> WaitForOutputAsync(Func<string, bool> match, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        WaitForOutputAsync(match, 0, timeout, cancellationToken);
+
+    private async Task<string> WaitForOutputAsync(Func<string, bool> match, int from, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
-        int seen = 0;
+        int seen = from;
         while (true)
         {
             Task changed;

@@ -376,7 +376,15 @@ public sealed partial class GroupCoordinator
     {
         lock (group)
         {
-            if (!ReferenceEquals(group.Get(member.MemberId), member) || Now < member.HeartbeatDeadline) return;
+            if (!ReferenceEquals(group.Get(member.MemberId), member)) return;
+            long left = member.HeartbeatDeadline - Now;
+            if (left > 0)
+            {
+                // Timers run on a monotonic clock and may fire a little before the wall-clock
+                // deadline: wait the rest rather than forget the member.
+                member.HeartbeatTimer?.Change(TimeSpan.FromMilliseconds(left), Timeout.InfiniteTimeSpan);
+                return;
+            }
             // Waiting for the join or sync answer keeps a member (a new one only up to its join timeout).
             if (member.IsAwaitingSync || (member.IsAwaitingJoin && !member.IsNew)) return;
             _logger.LogInformation("Member {Member} in group {Group} has failed (no heartbeat within {Timeout} ms), removing it",
@@ -453,7 +461,13 @@ public sealed partial class GroupCoordinator
                     }
                     group.SyncTimer?.Dispose();
                     group.SyncTimer = null;
-                    foreach (var m in group.Members) m.CompleteSync(new SyncGroupResult(ErrorCode.None, group.ProtocolType, group.ProtocolName, m.Assignment));
+                    foreach (var m in group.Members)
+                    {
+                        if (!m.IsAwaitingSync) continue;
+                        m.CompleteSync(new SyncGroupResult(ErrorCode.None, group.ProtocolType, group.ProtocolName, m.Assignment));
+                        // Waiting for the assignment kept the member alive; its session starts again now.
+                        ScheduleHeartbeatExpiry(group, m, m.SessionTimeoutMs);
+                    }
                     group.TransitionTo(GroupState.Stable, Now);
                     _logger.LogInformation("Group {Group} is stable at generation {Generation}", group.GroupId, group.GenerationId);
                 });

@@ -85,9 +85,7 @@ public class ConfluentGroupTests
             consumer.Close();
         }
 
-        await broker.StopAsync();
-        await broker.RestartAsync();
-        await Wire.GroupWireTests.WaitUntilReadyAgainAsync(broker, restarts: 1);
+        await Wire.GroupWireTests.RestartAsync(broker);
 
         using var resumed = new ConsumerBuilder<string, string>(config).Build();
         resumed.Subscribe("t");

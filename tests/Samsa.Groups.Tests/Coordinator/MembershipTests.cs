@@ -110,6 +110,57 @@ public class MembershipTests
         Assert.Equal(a2.GenerationId + 1, a3.GenerationId);
     }
 
+    /// <summary>A fake clock whose wall time can lag behind its timers, as the real wall clock may
+    /// lag the monotonic clock timers run on.</summary>
+    private sealed class LaggingClock : Microsoft.Extensions.Time.Testing.FakeTimeProvider
+    {
+        public LaggingClock() : base(DateTimeOffset.UnixEpoch.AddDays(20000)) { }
+
+        public TimeSpan Lag { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() - Lag;
+    }
+
+    [Fact]
+    public async Task SessionTimerFiringBeforeTheWallClockDeadlineStillRemovesTheMember()
+    {
+        var clock = new LaggingClock();
+        using var h = new Harness(time: clock);
+        var a = await h.JoinStableAsync("g");
+        clock.Lag = TimeSpan.FromMilliseconds(1);
+        h.Time.Advance(TimeSpan.FromSeconds(10)); // the timer fires 1 ms "early"
+        clock.Lag = TimeSpan.Zero;
+        h.Time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(GroupState.Empty, h.State("g"));
+        Assert.Equal(ErrorCode.UnknownMemberId, h.Coordinator.Heartbeat("g", a.Generation, a.MemberId, null));
+    }
+
+    [Fact]
+    public async Task MemberKeptAliveWhileAwaitingItsAssignmentStillExpiresLater()
+    {
+        using var h = new Harness();
+        var a = await h.Coordinator.JoinGroupAsync(Harness.Join("g", sessionTimeoutMs: 10_000)).WaitAsync(Harness.Wait);
+        var b = h.Coordinator.JoinGroupAsync(Harness.Join("g", sessionTimeoutMs: 6_000));
+        var a2 = await h.Coordinator.JoinGroupAsync(Harness.Join("g", memberId: a.MemberId, sessionTimeoutMs: 10_000)).WaitAsync(Harness.Wait);
+        var b2 = await b.WaitAsync(Harness.Wait);
+
+        // b waits for the leader's assignment longer than its session timeout: it is kept.
+        var bSync = h.Coordinator.SyncGroupAsync("g", b2.GenerationId, b2.MemberId, null, null, null, new Dictionary<string, byte[]>());
+        h.Time.Advance(TimeSpan.FromSeconds(7));
+        await h.Coordinator.SyncGroupAsync("g", a2.GenerationId, a2.MemberId, null, null, null, new Dictionary<string, byte[]>()).WaitAsync(Harness.Wait);
+        Assert.Equal(ErrorCode.None, (await bSync.WaitAsync(Harness.Wait)).Error);
+        Assert.Equal(GroupState.Stable, h.State("g"));
+
+        // Then b goes silent: its session, started again with the assignment, runs out.
+        for (int i = 0; i < 4; i++)
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(2));
+            h.Coordinator.Heartbeat("g", a2.GenerationId, a2.MemberId, null);
+        }
+        Assert.Equal(GroupState.PreparingRebalance, h.State("g"));
+        Assert.Equal(ErrorCode.UnknownMemberId, h.Coordinator.Heartbeat("g", b2.GenerationId, b2.MemberId, null));
+    }
+
     [Fact]
     public async Task MemberNotRejoiningWithinTheRebalanceTimeoutIsDropped()
     {

@@ -10,11 +10,12 @@ public class GroupWireTests
     private static Task<SamsaProcess> StartBrokerAsync() =>
         SamsaProcess.StartAsync(new SamsaProcessOptions { Overrides = { ["group.initial.rebalance.delay.ms"] = "0" } });
 
-    /// <summary>RestartAsync may return on the first start's "ready" line: wait for the next one.</summary>
-    internal static async Task WaitUntilReadyAgainAsync(SamsaProcess broker, int restarts)
+    /// <summary>Stops and restarts the broker; RestartAsync returns once the new process is ready.</summary>
+    internal static async Task RestartAsync(SamsaProcess broker)
     {
-        int seen = 0;
-        await broker.WaitForOutputAsync(l => l.Contains(" ready in ", StringComparison.Ordinal) && ++seen == restarts + 1, TimeSpan.FromSeconds(60));
+        await broker.StopAsync();
+        await broker.RestartAsync();
+        Assert.Equal(2, broker.OutputLines.Count(l => l.Contains(" ready in ", StringComparison.Ordinal)));
     }
 
     /// <summary>What a client does first: find the coordinator (creating the offsets topic), then
@@ -188,6 +189,7 @@ public class GroupWireTests
     public async Task BadCommitsAreRejectedAndLeaveNothingBehind()
     {
         await using var broker = await StartBrokerAsync();
+        await Clients.ClientFixture.CreateTopicAsync(broker, "t", 1);
         await using var client = await KafkaWireClient.ConnectAsync(broker);
         await ReadyAsync(client, "g");
         var join = await JoinAsync(client, "g");
@@ -205,9 +207,50 @@ public class GroupWireTests
     }
 
     [Fact]
+    public async Task CommitsForTopicsOrPartitionsThatDoNotExistGetUnknownTopicOrPartition()
+    {
+        await using var broker = await StartBrokerAsync();
+        await Clients.ClientFixture.CreateTopicAsync(broker, "t", 1);
+        await using var client = await KafkaWireClient.ConnectAsync(broker);
+        await ReadyAsync(client, "simple");
+        await ReadyAsync(client, "nothing-valid");
+        var request = Commit("simple", -1, "", 5, "m");
+        request.Topics[0].Partitions.Add(new OffsetCommitRequest.OffsetCommitRequestPartition { PartitionIndex = 3, CommittedOffset = 6 });
+        request.Topics.Add(new OffsetCommitRequest.OffsetCommitRequestTopic
+        {
+            Name = "missing",
+            Partitions = [new OffsetCommitRequest.OffsetCommitRequestPartition { PartitionIndex = 0, CommittedOffset = 7 }],
+        });
+        for (short v = 0; v <= 9; v += 3)
+        {
+            var response = await client.RoundTripAsync<OffsetCommitRequest, OffsetCommitResponse>(request, v);
+            Assert.Equal(["t", "missing"], response.Topics.Select(t => t.Name));
+            Assert.Equal([(0, (short)0), (3, (short)ErrorCode.UnknownTopicOrPartition)], response.Topics[0].Partitions.Select(p => (p.PartitionIndex, p.ErrorCode)));
+            Assert.Equal((short)ErrorCode.UnknownTopicOrPartition, response.Topics[1].Partitions.Single().ErrorCode);
+        }
+        // Only the existing partition was committed.
+        var all = await client.RoundTripAsync<OffsetFetchRequest, OffsetFetchResponse>(new OffsetFetchRequest { GroupId = "simple", Topics = null }, 5);
+        var committed = Assert.Single(all.Topics);
+        Assert.Equal("t", committed.Name);
+        Assert.Equal([(0, 5L)], committed.Partitions.Select(p => (p.PartitionIndex, p.CommittedOffset)));
+
+        // Nothing valid at all: no group is created either.
+        var onlyMissing = await client.RoundTripAsync<OffsetCommitRequest, OffsetCommitResponse>(new OffsetCommitRequest
+        {
+            GroupId = "nothing-valid",
+            GenerationIdOrMemberEpoch = -1,
+            Topics = [request.Topics[1]],
+        }, 8);
+        Assert.Equal((short)ErrorCode.UnknownTopicOrPartition, onlyMissing.Topics[0].Partitions[0].ErrorCode);
+        var described = await client.RoundTripAsync<DescribeGroupsRequest, DescribeGroupsResponse>(new DescribeGroupsRequest { Groups = ["nothing-valid"] }, 5);
+        Assert.Equal("Dead", described.Groups[0].GroupState);
+    }
+
+    [Fact]
     public async Task CommittedOffsetsAndGroupsSurviveARestart()
     {
         await using var broker = await StartBrokerAsync();
+        await Clients.ClientFixture.CreateTopicAsync(broker, "t", 1);
         await using (var client = await KafkaWireClient.ConnectAsync(broker))
         {
             await ReadyAsync(client, "simple");
@@ -217,9 +260,7 @@ public class GroupWireTests
             var v9 = await client.RoundTripAsync<OffsetCommitRequest, OffsetCommitResponse>(Commit("other", -1, "", 7, "x"), 9);
             Assert.Equal(0, v9.Topics[0].Partitions[0].ErrorCode);
         }
-        await broker.StopAsync();
-        await broker.RestartAsync();
-        await WaitUntilReadyAgainAsync(broker, restarts: 1);
+        await RestartAsync(broker);
 
         await using var after = await KafkaWireClient.ConnectAsync(broker);
         await ReadyAsync(after, "simple");
