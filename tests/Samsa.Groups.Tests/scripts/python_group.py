@@ -14,6 +14,7 @@ bootstrap, topic, group, total = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.
 lock = threading.Lock()
 seen = set()
 assignments = {}
+shared = {}
 stop = threading.Event()
 deadline = time.time() + 90
 
@@ -34,7 +35,9 @@ def member(name):
             assignments[name] = sorted(tp.partition for tp in consumer.assignment())
             owned = [p for parts in assignments.values() for p in parts]
             both_assigned = len(assignments) == 2 and all(assignments.values()) and len(set(owned)) == len(owned)
-            if len(seen) >= total and both_assigned:
+            if len(seen) >= total and both_assigned and not stop.is_set():
+                # Taken now: the first member's leaving rebalances the other onto every partition.
+                shared.update(assignments)
                 stop.set()
     consumer.commit()
     consumer.close()
@@ -45,5 +48,5 @@ for t in threads:
     t.start()
 for t in threads:
     t.join()
-print(json.dumps({"assignments": assignments, "records": len(seen)}))
+print(json.dumps({"assignments": shared or assignments, "records": len(seen)}))
 sys.exit(0 if stop.is_set() else 1)
