@@ -38,8 +38,15 @@ internal sealed class BrokerComponentsService : IHostedService
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // The host stops once on SIGTERM and the caller's StopAsync asks again: stop each component once.
+        int started = Interlocked.Exchange(ref _started, 0);
+        if (started == 0)
+        {
+            _state.Set(BrokerLifecycle.Stopped);
+            return;
+        }
         _state.Set(BrokerLifecycle.ShuttingDown);
-        for (int i = _started - 1; i >= 0; i--)
+        for (int i = started - 1; i >= 0; i--)
         {
             var component = _components[i];
             try
