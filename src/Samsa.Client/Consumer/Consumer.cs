@@ -138,8 +138,16 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
                     await _coordinator.PollAsync(_listener, CommitPositionsAsync, token).ConfigureAwait(false);
                     await MaybeAutoCommitAsync(token).ConfigureAwait(false);
                 }
-                await _cluster.EnsureFreshMetadataAsync(token).ConfigureAwait(false);
-                await UpdatePositionsAsync(token).ConfigureAwait(false);
+                try
+                {
+                    await _cluster.EnsureFreshMetadataAsync(token).ConfigureAwait(false);
+                    await UpdatePositionsAsync(token).ConfigureAwait(false);
+                }
+                catch (KafkaException e) when (e.IsRetriable)
+                {
+                    // Brokers down or restarting: like Kafka's consumer, keep trying until the poll times out.
+                    _logger.LogDebug(e, "Refreshing metadata or positions failed; retrying.");
+                }
 
                 var records = _fetcher.Collect(_config.MaxPollRecords);
                 // Ask for the next batches now, so they arrive while the caller works on these.

@@ -155,12 +155,14 @@ internal sealed class ConsumerCoordinator : IAsyncDisposable
         if (old >= 0) _ = _cluster.CloseConnectionAsync(old);
     }
 
-    private Task<TResponse> SendToCoordinatorAsync<TRequest, TResponse>(TRequest request, CancellationToken cancellationToken)
+    private Task<TResponse> SendToCoordinatorAsync<TRequest, TResponse>(TRequest request, CancellationToken cancellationToken,
+        TimeSpan? timeout = null)
         where TRequest : class, IKafkaApiMessage<TRequest>
         where TResponse : class, IKafkaApiMessage<TResponse> =>
-        SendToCoordinatorAsync<TRequest, TResponse>(_ => request, cancellationToken);
+        SendToCoordinatorAsync<TRequest, TResponse>(_ => request, cancellationToken, timeout);
 
-    private async Task<TResponse> SendToCoordinatorAsync<TRequest, TResponse>(Func<short, TRequest> request, CancellationToken cancellationToken)
+    private async Task<TResponse> SendToCoordinatorAsync<TRequest, TResponse>(Func<short, TRequest> request, CancellationToken cancellationToken,
+        TimeSpan? timeout = null)
         where TRequest : class, IKafkaApiMessage<TRequest>
         where TResponse : class, IKafkaApiMessage<TResponse>
     {
@@ -168,7 +170,7 @@ internal sealed class ConsumerCoordinator : IAsyncDisposable
         if (coordinator < 0) throw new KafkaException(ErrorCode.CoordinatorNotAvailable, $"The coordinator of group {_groupId} is not known.");
         try
         {
-            return await _cluster.SendAsync<TRequest, TResponse>(coordinator, request, cancellationToken).ConfigureAwait(false);
+            return await _cluster.SendAsync<TRequest, TResponse>(coordinator, request, cancellationToken, timeout).ConfigureAwait(false);
         }
         catch (KafkaException e) when (e is KafkaNetworkException or KafkaTimeoutException)
         {
@@ -218,8 +220,10 @@ internal sealed class ConsumerCoordinator : IAsyncDisposable
             JoinGroupResponse joined;
             try
             {
-                // A join waits for every member; the broker answers within the rebalance timeout.
-                joined = await SendToCoordinatorAsync<JoinGroupRequest, JoinGroupResponse>(join, cancellationToken).ConfigureAwait(false);
+                // A join waits for every member to rejoin, up to the rebalance timeout: give the
+                // broker that long plus a margin rather than request.timeout.ms, as Kafka's client does.
+                joined = await SendToCoordinatorAsync<JoinGroupRequest, JoinGroupResponse>(join, cancellationToken,
+                    TimeSpan.FromMilliseconds(Math.Max(_config.RequestTimeoutMs, (long)_config.MaxPollIntervalMs + 5000))).ConfigureAwait(false);
             }
             catch (KafkaException e) when (e.IsRetriable)
             {

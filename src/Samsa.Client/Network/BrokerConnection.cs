@@ -119,12 +119,16 @@ internal sealed class BrokerConnection : IAsyncDisposable
 
     public bool Supports(ApiKey apiKey) => _brokerVersions.ContainsKey(apiKey);
 
-    /// <summary>Sends a request and parses its response.</summary>
-    public async Task<TResponse> SendAsync<TRequest, TResponse>(TRequest request, short version, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a request and parses its response. <paramref name="timeout"/> replaces request.timeout.ms
+    /// for requests the broker holds on purpose (JoinGroup waits for the whole group).
+    /// </summary>
+    public async Task<TResponse> SendAsync<TRequest, TResponse>(TRequest request, short version, CancellationToken cancellationToken,
+        TimeSpan? timeout = null)
         where TRequest : class, IKafkaApiMessage<TRequest>
         where TResponse : class, IKafkaApiMessage<TResponse>
     {
-        var body = await SendRawAsync(TRequest.ApiKey, request, version, expectResponse: true, cancellationToken).ConfigureAwait(false);
+        var body = await SendRawAsync(TRequest.ApiKey, request, version, expectResponse: true, timeout ?? _requestTimeout, cancellationToken).ConfigureAwait(false);
         var reader = new KafkaReader(body);
         if (ApiVersionsTable.ResponseHeaderVersion(TRequest.ApiKey, version) >= 1) SkipTaggedFields(ref reader);
         return TResponse.Read(ref reader, version);
@@ -133,7 +137,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
     /// <summary>Sends a request the broker does not answer (Produce with acks=0).</summary>
     public Task SendWithoutResponseAsync<TRequest>(TRequest request, short version, CancellationToken cancellationToken)
         where TRequest : class, IKafkaApiMessage<TRequest> =>
-        SendRawAsync(TRequest.ApiKey, request, version, expectResponse: false, cancellationToken);
+        SendRawAsync(TRequest.ApiKey, request, version, expectResponse: false, _requestTimeout, cancellationToken);
 
     private static void SkipTaggedFields(ref KafkaReader reader)
     {
@@ -142,11 +146,11 @@ internal sealed class BrokerConnection : IAsyncDisposable
     }
 
     private async Task<ReadOnlyMemory<byte>> SendRawAsync(ApiKey apiKey, IKafkaMessage request, short version, bool expectResponse,
-        CancellationToken cancellationToken)
+        TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (_failure is { } failure) throw new KafkaNetworkException($"Connection to broker {NodeId} failed: {failure.Message}", failure);
         var stream = _stream ?? throw new InvalidOperationException("Not connected.");
-        var pending = expectResponse ? new Pending(apiKey, DateTime.UtcNow) : null;
+        var pending = expectResponse ? new Pending(apiKey, DateTime.UtcNow + timeout) : null;
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         int correlationId;
         try
@@ -235,9 +239,9 @@ internal sealed class BrokerConnection : IAsyncDisposable
         var now = DateTime.UtcNow;
         foreach (var (_, p) in _pending)
         {
-            if (now - p.SentAt > _requestTimeout)
+            if (now > p.Deadline)
             {
-                Fail(new KafkaTimeoutException($"{p.ApiKey} to broker {NodeId} got no response within request.timeout.ms ({_requestTimeout.TotalMilliseconds} ms)."));
+                Fail(new KafkaTimeoutException($"{p.ApiKey} to broker {NodeId} got no response in time (request.timeout.ms is {_requestTimeout.TotalMilliseconds} ms)."));
                 return;
             }
         }
@@ -277,10 +281,10 @@ internal sealed class BrokerConnection : IAsyncDisposable
         _closed.Dispose();
     }
 
-    private sealed class Pending(ApiKey apiKey, DateTime sentAt)
+    private sealed class Pending(ApiKey apiKey, DateTime deadline)
     {
         public ApiKey ApiKey { get; } = apiKey;
-        public DateTime SentAt { get; } = sentAt;
+        public DateTime Deadline { get; } = deadline;
         public TaskCompletionSource<ReadOnlyMemory<byte>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

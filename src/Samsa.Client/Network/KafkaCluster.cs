@@ -255,14 +255,18 @@ internal sealed class KafkaCluster : IAsyncDisposable
         where TResponse : class, IKafkaApiMessage<TResponse> =>
         SendAsync<TRequest, TResponse>(nodeId, _ => request, cancellationToken);
 
-    /// <summary>Sends a request built for the version picked (fields differ between versions).</summary>
-    public async Task<TResponse> SendAsync<TRequest, TResponse>(int nodeId, Func<short, TRequest> build, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a request built for the version picked (fields differ between versions);
+    /// <paramref name="timeout"/> replaces request.timeout.ms for this request.
+    /// </summary>
+    public async Task<TResponse> SendAsync<TRequest, TResponse>(int nodeId, Func<short, TRequest> build, CancellationToken cancellationToken,
+        TimeSpan? timeout = null)
         where TRequest : class, IKafkaApiMessage<TRequest>
         where TResponse : class, IKafkaApiMessage<TResponse>
     {
         var connection = await GetConnectionAsync(nodeId, cancellationToken).ConfigureAwait(false);
         var version = connection.PickVersion(TRequest.ApiKey, MaxVersion(TRequest.ApiKey));
-        return await connection.SendAsync<TRequest, TResponse>(build(version), version, cancellationToken).ConfigureAwait(false);
+        return await connection.SendAsync<TRequest, TResponse>(build(version), version, cancellationToken, timeout).ConfigureAwait(false);
     }
 
     /// <summary>Sends to any reachable broker: known brokers first, then the bootstrap list.</summary>

@@ -26,6 +26,19 @@ public sealed class FakeBrokerFixture : IBrokerFixture
         if (_broker is not null) await _broker.DisposeAsync();
     }
 
+    /// <summary>The fake lives in this process: the proxy in front of it refuses connections instead.</summary>
+    public Task StopBrokerAsync()
+    {
+        Proxy.Down = true;
+        return Task.CompletedTask;
+    }
+
+    public Task StartBrokerAsync()
+    {
+        Proxy.Down = false;
+        return Task.CompletedTask;
+    }
+
     public Task<string> CreateTopicAsync(string prefix, int partitions)
     {
         var name = $"{prefix}-{Guid.NewGuid():N}";

@@ -5,9 +5,10 @@ namespace Samsa.Client.Tests.Integration;
 
 /// <summary>
 /// A TCP proxy in front of a broker that can break things: while <see cref="Faulty"/> is on, each
-/// chunk the broker sends back is dropped together with the connection with probability
-/// <see cref="DropProbability"/>, so requests the broker already handled lose their responses and
-/// clients must retry. Listens on 127.0.0.1 (port 0 unless given).
+/// chunk passing through is dropped together with the connection with probability
+/// <see cref="DropProbability"/>: a chunk from the broker means requests it already handled lose
+/// their responses, a chunk from the client means requests that never arrive (or arrive cut off).
+/// Clients must retry either way. Listens on 127.0.0.1 (port 0 unless given).
 /// </summary>
 public sealed class FaultProxy : IAsyncDisposable
 {
@@ -46,7 +47,7 @@ public sealed class FaultProxy : IAsyncDisposable
 
     public double DropProbability { get; set; } = 0.02;
 
-    /// <summary>How many connections were cut while responses were on their way.</summary>
+    /// <summary>How many connections were cut while requests or responses were on their way.</summary>
     public int Drops => Volatile.Read(ref _drops);
 
     private async Task AcceptLoopAsync()
@@ -80,12 +81,12 @@ public sealed class FaultProxy : IAsyncDisposable
             }
             client.NoDelay = true;
             lock (_pairs) _pairs.Add((client, upstream));
-            _ = PumpAsync(client, upstream, client.GetStream(), upstream.GetStream(), faultable: false);
-            _ = PumpAsync(client, upstream, upstream.GetStream(), client.GetStream(), faultable: true);
+            _ = PumpAsync(client, upstream, client.GetStream(), upstream.GetStream());
+            _ = PumpAsync(client, upstream, upstream.GetStream(), client.GetStream());
         }
     }
 
-    private async Task PumpAsync(TcpClient client, TcpClient upstream, NetworkStream from, NetworkStream to, bool faultable)
+    private async Task PumpAsync(TcpClient client, TcpClient upstream, NetworkStream from, NetworkStream to)
     {
         var buffer = new byte[64 * 1024];
         try
@@ -94,7 +95,7 @@ public sealed class FaultProxy : IAsyncDisposable
             {
                 var n = await from.ReadAsync(buffer, _stop.Token);
                 if (n == 0) break;
-                if (faultable && Faulty)
+                if (Faulty)
                 {
                     bool drop;
                     lock (_random) drop = _random.NextDouble() < DropProbability;

@@ -21,6 +21,9 @@ public abstract class GroupInteropTests<TFixture>(TFixture fixture) : IClassFixt
         var topic = await fixture.CreateTopicAsync($"mixed-{assignor}", partitions);
         var group = $"mixed-{assignor}-{Guid.NewGuid():N}";
         var consumed = new ConcurrentDictionary<string, int>();
+        // Records read per member and partition, for the failure message.
+        var samsaRead = new int[partitions];
+        var confluentRead = new int[partitions];
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         IReadOnlyCollection<TopicPartition> samsaAssignment = [];
         List<CK.TopicPartition> confluentAssignment = [];
@@ -36,11 +39,15 @@ public abstract class GroupInteropTests<TFixture>(TFixture fixture) : IClassFixt
                 HeartbeatIntervalMs = 500,
                 SessionTimeoutMs = 10000,
             };
-            using var consumer = new Consumer<string, string>(config);
+            using var consumer = new Consumer<string, string>(config, loggerFactory: Environment.GetEnvironmentVariable("SAMSA_TEST_LOG") is null ? null : new Samsa.Client.Tests.Fakes.ConsoleLoggerFactory());
             consumer.Subscribe(topic);
             while (!stop.IsCancellationRequested)
             {
-                foreach (var r in consumer.Poll(TimeSpan.FromMilliseconds(200))) consumed.AddOrUpdate(r.Value, 1, (_, n) => n + 1);
+                foreach (var r in consumer.Poll(TimeSpan.FromMilliseconds(200)))
+                {
+                    consumed.AddOrUpdate(r.Value, 1, (_, n) => n + 1);
+                    Interlocked.Increment(ref samsaRead[r.Partition]);
+                }
                 Volatile.Write(ref samsaAssignment, consumer.Assignment);
             }
         });
@@ -60,18 +67,34 @@ public abstract class GroupInteropTests<TFixture>(TFixture fixture) : IClassFixt
             while (!stop.IsCancellationRequested)
             {
                 var r = consumer.Consume(TimeSpan.FromMilliseconds(200));
-                if (r is { IsPartitionEOF: false }) consumed.AddOrUpdate(r.Message.Value, 1, (_, n) => n + 1);
+                if (r is { IsPartitionEOF: false })
+                {
+                    consumed.AddOrUpdate(r.Message.Value, 1, (_, n) => n + 1);
+                    Interlocked.Increment(ref confluentRead[r.Partition.Value]);
+                }
                 Volatile.Write(ref confluentAssignment, consumer.Assignment.ToList());
             }
             consumer.Close();
         });
 
-        await using (var producer = new Producer<string, string>(new ProducerConfig { BootstrapServers = fixture.BootstrapServers }))
+        var produceWatch = System.Diagnostics.Stopwatch.StartNew();
+        var delivered = 0;
+        string? deliveryError = null;
+        await using (var producer = new Producer<string, string>(new ProducerConfig { BootstrapServers = fixture.BootstrapServers },
+            loggerFactory: Environment.GetEnvironmentVariable("SAMSA_TEST_LOG") is null ? null : new Samsa.Client.Tests.Fakes.ConsoleLoggerFactory()))
         {
             for (var i = 0; i < records; i++)
-                producer.Produce(new TopicPartition(topic, i % partitions), new Message<string, string> { Key = null!, Value = $"r{i}" });
+            {
+                producer.Produce(new TopicPartition(topic, i % partitions), new Message<string, string> { Key = null!, Value = $"r{i}" }, r =>
+                {
+                    if (r.IsSuccess) Interlocked.Increment(ref delivered);
+                    else deliveryError = r.Error?.Message;
+                });
+            }
             await producer.FlushAsync();
         }
+        Assert.True(delivered == records, $"delivered {delivered}/{records} in {produceWatch.Elapsed}: {deliveryError}");
+        var produced = produceWatch.Elapsed;
 
         // Wait until both members hold partitions, together all, none twice, and all records arrived.
         bool Settled()
@@ -88,7 +111,8 @@ public abstract class GroupInteropTests<TFixture>(TFixture fixture) : IClassFixt
         await stop.CancelAsync();
         await Task.WhenAll(samsaTask, confluentTask);
 
-        Assert.True(settled, $"samsa [{string.Join(",", finalSamsa)}], confluent [{string.Join(",", finalConfluent)}], consumed {consumed.Count}/{records}");
+        Assert.True(settled, $"samsa [{string.Join(",", finalSamsa)}], confluent [{string.Join(",", finalConfluent)}], consumed {consumed.Count}/{records}; produced in {produced}; "
+            + $"read per partition by samsa [{string.Join(",", samsaRead)}], by confluent [{string.Join(",", confluentRead)}]");
         Assert.Empty(finalSamsa.Intersect(finalConfluent));
         Assert.Equal(3, finalSamsa.Count);
         Assert.Equal(3, finalConfluent.Count);

@@ -35,8 +35,17 @@ public sealed class SamsaBrokerFixture : IBrokerFixture
     public async Task DisposeAsync()
     {
         if (_proxy is not null) await _proxy.DisposeAsync();
+        if (_broker is not null && Environment.GetEnvironmentVariable("SAMSA_TEST_LOG") is { } log) File.AppendAllText(log + ".broker", _broker.Output + "\n=====\n");
         if (_broker is not null) await _broker.DisposeAsync();
     }
+
+    public async Task StopBrokerAsync()
+    {
+        var exitCode = await Broker.StopAsync();
+        if (exitCode != 0) throw new InvalidOperationException($"The broker exited with {exitCode} on SIGTERM:\n{Broker.Output}");
+    }
+
+    public Task StartBrokerAsync() => Broker.RestartAsync();
 
     /// <summary>Creates a topic with a unique name and waits until its leaders are known.</summary>
     public async Task<string> CreateTopicAsync(string prefix, int partitions)

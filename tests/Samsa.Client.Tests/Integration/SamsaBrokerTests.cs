@@ -1,7 +1,4 @@
-// The same client tests against the real Samsa broker process. They need the broker's Metadata,
-// Produce, Fetch, ListOffsets, InitProducerId and CreateTopics handlers, which are not on main yet;
-// until then they compile only with: dotnet test tests/Samsa.Client.Tests -p:SamsaBrokerTests=true
-#if SAMSA_BROKER_TESTS
+// The same client tests against the real Samsa broker process.
 namespace Samsa.Client.Tests.Integration;
 
 /// <summary>Against the real Samsa broker process.</summary>
@@ -21,4 +18,3 @@ public sealed class SamsaInteropTests(SamsaBrokerFixture fixture) : InteropTests
 
 /// <summary>Against the real Samsa broker process.</summary>
 public sealed class SamsaBackPressureTests(SamsaBrokerFixture fixture) : BackPressureTests<SamsaBrokerFixture>(fixture);
-#endif
