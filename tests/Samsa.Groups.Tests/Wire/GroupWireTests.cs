@@ -247,6 +247,54 @@ public class GroupWireTests
     }
 
     [Fact]
+    public async Task OffsetsTopicIsCompactedAndTheLatestCommitSurvivesARestart()
+    {
+        await using var broker = await SamsaProcess.StartAsync(new SamsaProcessOptions
+        {
+            Overrides =
+            {
+                ["offsets.topic.num.partitions"] = "1",
+                ["offsets.topic.segment.bytes"] = "16384",
+                ["log.cleaner.backoff.ms"] = "100",
+            },
+        });
+        await Clients.ClientFixture.CreateTopicAsync(broker, "t", 1);
+        await using (var client = await KafkaWireClient.ConnectAsync(broker))
+        {
+            await ReadyAsync(client, "busy");
+            // 3,000 commits of one partition: ~100 bytes each in __consumer_offsets, one key.
+            for (int i = 1; i <= 3000; i++)
+            {
+                var r = await client.RoundTripAsync<OffsetCommitRequest, OffsetCommitResponse>(Commit("busy", -1, "", i, "m" + i), 8);
+                Assert.Equal(0, r.Topics[0].Partitions[0].ErrorCode);
+            }
+            long size = 0;
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while ((size = await OffsetsTopicSizeAsync(client)) >= 20_000)
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"__consumer_offsets was not compacted: {size} bytes");
+                await Task.Delay(50);
+            }
+        }
+
+        // The coordinator rebuilds its state from the compacted log.
+        await RestartAsync(broker);
+        await using var after = await KafkaWireClient.ConnectAsync(broker);
+        await ReadyAsync(after, "busy");
+        var p = await FetchAsync(after, "busy");
+        Assert.Equal((3000L, "m3000"), (p.CommittedOffset, p.Metadata));
+    }
+
+    private static async Task<long> OffsetsTopicSizeAsync(KafkaWireClient client)
+    {
+        var response = await client.RoundTripAsync<DescribeLogDirsRequest, DescribeLogDirsResponse>(new DescribeLogDirsRequest
+        {
+            Topics = [new DescribeLogDirsRequest.DescribableLogDirTopic { Topic = "__consumer_offsets", Partitions = [0] }],
+        }, 4);
+        return response.Results.SelectMany(r => r.Topics).Single(t => t.Name == "__consumer_offsets").Partitions.Single().PartitionSize;
+    }
+
+    [Fact]
     public async Task CommittedOffsetsAndGroupsSurviveARestart()
     {
         await using var broker = await StartBrokerAsync();
