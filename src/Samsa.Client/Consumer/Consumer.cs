@@ -263,8 +263,24 @@ public sealed class Consumer<TKey, TValue> : IDisposable, IAsyncDisposable
         var state = _subscriptions.Get(partition);
         if (state.Position < 0 || state.PendingReset != OffsetReset.None)
         {
+            // As Java's position(): blocks until the position is known. A partition whose leader is not
+            // in the metadata yet is skipped by a reset, and resolving it later (on the first poll)
+            // would start a "latest" reader after records sent in between.
             using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(_config.DefaultApiTimeoutMs));
-            UpdatePositionsAsync(cts.Token).GetAwaiter().GetResult();
+            try
+            {
+                while (true)
+                {
+                    _cluster.EnsureFreshMetadataAsync(cts.Token).GetAwaiter().GetResult();
+                    UpdatePositionsAsync(cts.Token).GetAwaiter().GetResult();
+                    if (state.Position >= 0 && state.PendingReset == OffsetReset.None) break;
+                    Task.Delay(TimeSpan.FromMilliseconds(Math.Max(_config.RetryBackoffMs, 1)), _time, cts.Token).GetAwaiter().GetResult();
+                }
+            }
+            catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            {
+                throw new KafkaTimeoutException($"The position of {partition} was not known within default.api.timeout.ms ({_config.DefaultApiTimeoutMs} ms).");
+            }
         }
         return state.Position;
     }

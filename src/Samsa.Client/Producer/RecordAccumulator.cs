@@ -195,7 +195,8 @@ internal sealed class RecordAccumulator
         ReturnBatch(batch);
         lock (_completionLock)
         {
-            if (--_incomplete == 0 && _drained is { } drained)
+            // Interlocked: Append increments outside this lock, and a lost update left close and flush waiting forever.
+            if (Interlocked.Decrement(ref _incomplete) == 0 && _drained is { } drained)
             {
                 _drained = null;
                 drained.TrySetResult();
