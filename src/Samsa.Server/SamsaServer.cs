@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -82,6 +83,16 @@ public sealed class SamsaServer : IAsyncDisposable
 
         var kafka = new List<(ListenerEndpoint, ListenOptions)>();
         var http = new List<(Uri, ListenOptions)>();
+        // Socket completions run the connection loops inline instead of hopping through the thread
+        // pool twice per request (receive -> pipe reader, pipe writer -> send): on a loaded machine each
+        // hop is a wait for a CPU, which set the produce round trip. Handlers never block a thread
+        // (storage appends are short positional writes), which is what inline scheduling asks for.
+        // Reading straight into a buffer skips the zero-byte "wait for data" receive before each read.
+        services.Configure<SocketTransportOptions>(o =>
+        {
+            o.UnsafePreferInlineScheduling = true;
+            o.WaitForDataBeforeAllocatingBuffer = false;
+        });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(options =>
         {
             options.AddServerHeader = false;

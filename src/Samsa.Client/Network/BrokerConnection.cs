@@ -129,9 +129,51 @@ internal sealed class BrokerConnection : IAsyncDisposable
         where TResponse : class, IKafkaApiMessage<TResponse>
     {
         var body = await SendRawAsync(TRequest.ApiKey, request, version, expectResponse: true, timeout ?? _requestTimeout, cancellationToken).ConfigureAwait(false);
+        return ParseResponse<TResponse>(TRequest.ApiKey, body, version);
+    }
+
+    /// <summary>A response body (after the correlation id) as <typeparamref name="TResponse"/>.</summary>
+    public static TResponse ParseResponse<TResponse>(ApiKey apiKey, ReadOnlyMemory<byte> body, short version)
+        where TResponse : class, IKafkaApiMessage<TResponse>
+    {
         var reader = new KafkaReader(body);
-        if (ApiVersionsTable.ResponseHeaderVersion(TRequest.ApiKey, version) >= 1) SkipTaggedFields(ref reader);
+        if (ApiVersionsTable.ResponseHeaderVersion(apiKey, version) >= 1) SkipTaggedFields(ref reader);
         return TResponse.Read(ref reader, version);
+    }
+
+    /// <summary>
+    /// Sends a request from a thread that may block (the producer's sender) and hands the response body,
+    /// or the connection's failure, to <paramref name="handler"/> on the read loop: no task, no thread
+    /// hop per response. The handler must be short and must not throw.
+    /// </summary>
+    public void Send<TRequest>(TRequest request, short version, IResponseHandler handler)
+        where TRequest : class, IKafkaApiMessage<TRequest>
+    {
+        if (_failure is { } failure)
+        {
+            handler.OnFailure(new KafkaNetworkException($"Connection to broker {NodeId} failed: {failure.Message}", failure));
+            return;
+        }
+        var stream = _stream ?? throw new InvalidOperationException("Not connected.");
+        var pending = new Pending(TRequest.ApiKey, DateTime.UtcNow + _requestTimeout, handler);
+        _writeLock.Wait();
+        try
+        {
+            var correlationId = ++_correlationId;
+            _pending[correlationId] = pending;
+            WriteFrame(TRequest.ApiKey, version, correlationId, request);
+            stream.Write(_frame.WrittenSpan);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            // Fail completes every pending request, this one included.
+            Fail(new KafkaNetworkException($"Sending {TRequest.ApiKey} to broker {NodeId} failed: {e.Message}", e));
+        }
+        finally
+        {
+            _frame.Reset();
+            _writeLock.Release();
+        }
     }
 
     /// <summary>Sends a request the broker does not answer (Produce with acks=0).</summary>
@@ -176,10 +218,10 @@ internal sealed class BrokerConnection : IAsyncDisposable
             ? cancellationToken.Register(static s =>
             {
                 var (self, id) = ((BrokerConnection, int))s!;
-                if (self._pending.TryRemove(id, out var p)) p.Completion.TrySetCanceled();
+                if (self._pending.TryRemove(id, out var p)) p.Completion!.TrySetCanceled();
             }, (this, correlationId))
             : default;
-        return await pending.Completion.Task.ConfigureAwait(false);
+        return await pending.Completion!.Task.ConfigureAwait(false);
     }
 
     private void WriteFrame(ApiKey apiKey, short version, int correlationId, IKafkaMessage request)
@@ -208,24 +250,43 @@ internal sealed class BrokerConnection : IAsyncDisposable
     private async Task ReadLoopAsync()
     {
         var stream = _stream!;
-        var sizeBuffer = new byte[4];
+        // Responses are read through one buffer, so pipelined small answers (produce acks) cost one
+        // receive for several; a frame larger than what is buffered is read straight into its array.
+        var buffer = new byte[64 * 1024];
+        int start = 0, end = 0;
         try
         {
             while (!_closed.IsCancellationRequested)
             {
-                await stream.ReadExactlyAsync(sizeBuffer, _closed.Token).ConfigureAwait(false);
-                var size = BinaryPrimitives.ReadInt32BigEndian(sizeBuffer);
+                while (end - start < 4)
+                {
+                    if (start > 0)
+                    {
+                        Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                        end -= start;
+                        start = 0;
+                    }
+                    var n = await stream.ReadAsync(buffer.AsMemory(end), _closed.Token).ConfigureAwait(false);
+                    if (n == 0) throw new EndOfStreamException("The broker closed the connection.");
+                    end += n;
+                }
+                var size = BinaryPrimitives.ReadInt32BigEndian(buffer.AsSpan(start));
                 if (size < 4 || size > MaxResponseSize)
                     throw new KafkaProtocolException($"Broker {NodeId} sent a response frame of {size} bytes.");
+                start += 4;
                 var frame = new byte[size];
-                await stream.ReadExactlyAsync(frame, _closed.Token).ConfigureAwait(false);
+                var buffered = Math.Min(end - start, size);
+                Buffer.BlockCopy(buffer, start, frame, 0, buffered);
+                start += buffered;
+                if (start == end) start = end = 0;
+                if (buffered < size) await stream.ReadExactlyAsync(frame.AsMemory(buffered), _closed.Token).ConfigureAwait(false);
                 var correlationId = BinaryPrimitives.ReadInt32BigEndian(frame);
                 if (!_pending.TryRemove(correlationId, out var pending))
                 {
                     _logger.LogDebug("Broker {NodeId} answered unknown correlation id {CorrelationId}.", NodeId, correlationId);
                     continue;
                 }
-                pending.Completion.TrySetResult(frame.AsMemory(4));
+                pending.Complete(frame.AsMemory(4), _logger);
             }
         }
         catch (Exception e)
@@ -261,8 +322,8 @@ internal sealed class BrokerConnection : IAsyncDisposable
         {
             if (_pending.TryRemove(id, out var p))
             {
-                p.Completion.TrySetException(failure as KafkaException
-                    ?? new KafkaNetworkException($"Connection to broker {NodeId} failed: {failure.Message}", failure));
+                p.Fail(failure as KafkaException
+                    ?? new KafkaNetworkException($"Connection to broker {NodeId} failed: {failure.Message}", failure), _logger);
             }
         }
     }
@@ -281,10 +342,69 @@ internal sealed class BrokerConnection : IAsyncDisposable
         _closed.Dispose();
     }
 
-    private sealed class Pending(ApiKey apiKey, DateTime deadline)
+    /// <summary>One request awaiting its answer: a task for async callers, or a handler run on the read loop.</summary>
+    private sealed class Pending
     {
-        public ApiKey ApiKey { get; } = apiKey;
-        public DateTime Deadline { get; } = deadline;
-        public TaskCompletionSource<ReadOnlyMemory<byte>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly IResponseHandler? _handler;
+
+        public Pending(ApiKey apiKey, DateTime deadline)
+        {
+            ApiKey = apiKey;
+            Deadline = deadline;
+            Completion = new TaskCompletionSource<ReadOnlyMemory<byte>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        public Pending(ApiKey apiKey, DateTime deadline, IResponseHandler handler)
+        {
+            ApiKey = apiKey;
+            Deadline = deadline;
+            _handler = handler;
+        }
+
+        public ApiKey ApiKey { get; }
+        public DateTime Deadline { get; }
+        public TaskCompletionSource<ReadOnlyMemory<byte>>? Completion { get; }
+
+        public void Complete(ReadOnlyMemory<byte> body, ILogger logger)
+        {
+            if (_handler is null)
+            {
+                Completion!.TrySetResult(body);
+                return;
+            }
+            try
+            {
+                _handler.OnResponse(body);
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Handling a {ApiKey} response failed.", ApiKey);
+            }
+        }
+
+        public void Fail(KafkaException error, ILogger logger)
+        {
+            if (_handler is null)
+            {
+                Completion!.TrySetException(error);
+                return;
+            }
+            try
+            {
+                _handler.OnFailure(error);
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Handling a failed {ApiKey} request failed.", ApiKey);
+            }
+        }
     }
+}
+
+/// <summary>Receives one response body (or the failure of its request) on the connection's read loop.</summary>
+internal interface IResponseHandler
+{
+    void OnResponse(ReadOnlyMemory<byte> body);
+
+    void OnFailure(KafkaException error);
 }

@@ -288,8 +288,29 @@ internal sealed class Sender : IDisposable
             sent.ContinueWith(t => OnAcksZeroSent(t, batches), TaskScheduler.Default);
             return;
         }
-        var response = connection.SendAsync<ProduceRequest, ProduceResponse>(request, version, CancellationToken.None);
-        response.ContinueWith(t => OnResponse(t, batches), TaskScheduler.Default);
+        // The answer is handled on the connection's read loop (as Kafka's clients complete batches on
+        // their network thread): no task and no thread-pool hops between the ack and the next send.
+        connection.Send(request, version, new ProduceCall(this, batches, version));
+    }
+
+    private sealed class ProduceCall(Sender sender, List<ProducerBatch> batches, short version) : IResponseHandler
+    {
+        public void OnResponse(ReadOnlyMemory<byte> body)
+        {
+            ProduceResponse response;
+            try
+            {
+                response = BrokerConnection.ParseResponse<ProduceResponse>(ApiKey.Produce, body, version);
+            }
+            catch (Exception e)
+            {
+                OnFailure(e as KafkaException ?? new KafkaException(ErrorCode.CorruptMessage, $"Unreadable produce response: {e.Message}", e));
+                return;
+            }
+            sender.OnResponse(response, null, batches);
+        }
+
+        public void OnFailure(KafkaException error) => sender.OnResponse(null, error, batches);
     }
 
     private void OnAcksZeroSent(Task sent, List<ProducerBatch> batches)
@@ -303,18 +324,16 @@ internal sealed class Sender : IDisposable
         Wake();
     }
 
-    private void OnResponse(Task<ProduceResponse> task, List<ProducerBatch> batches)
+    private void OnResponse(ProduceResponse? response, KafkaException? failure, List<ProducerBatch> batches)
     {
         try
         {
-            if (!task.IsCompletedSuccessfully)
+            if (response is null)
             {
-                var error = Unwrap(task.Exception);
                 _cluster.RequestMetadataUpdate();
-                foreach (var b in batches) RetryOrFail(b, error);
+                foreach (var b in batches) RetryOrFail(b, failure!);
                 return;
             }
-            var response = task.Result;
             foreach (var b in batches)
             {
                 ProduceResponse.PartitionProduceResponse? answer = null;

@@ -28,7 +28,14 @@ internal sealed class KafkaConnection
     private readonly int _maxFrameSize;
     private readonly ILogger _logger;
     private readonly Channel<PendingResponse> _pending =
-        Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, SingleWriter = true });
+        Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(MaxInFlight)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            // An idle write loop answers on the reading thread (no thread-pool hop per response); a
+            // loop busy or awaiting a deferred answer picks the response up later as before.
+            AllowSynchronousContinuations = true,
+        });
     private readonly ClientIdCache _clientIds = new();
     private readonly long _idleMs;
     private int _inFlight;

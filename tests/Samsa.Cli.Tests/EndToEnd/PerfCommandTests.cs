@@ -6,10 +6,7 @@ namespace Samsa.Cli.Tests.EndToEnd;
 /// <summary><c>samsa perf produce</c> then <c>perf consume</c> against a running Samsa: the summary lines and their counts (never speed).</summary>
 public sealed partial class PerfCommandTests(BrokerFixture fixture) : IClassFixture<BrokerFixture>
 {
-    // Until the broker's Produce/Fetch/Metadata handlers are on main.
-    private const string Pending = "needs the broker's produce/fetch handlers";
-
-    [Fact(Skip = Pending)]
+    [Fact]
     public async Task Produce_then_consume_report_every_record()
     {
         string bootstrap = fixture.Broker.BootstrapServers;
@@ -32,7 +29,7 @@ public sealed partial class PerfCommandTests(BrokerFixture fixture) : IClassFixt
         Assert.Equal("0.19", line.Groups[2].Value);
     }
 
-    [Fact(Skip = Pending)]
+    [Fact]
     public async Task E2e_receives_every_record_it_sent()
     {
         var result = await SamsaCli.RunAsync(["perf", "e2e", "--topic", "perf-e2e", "--num-records", "300", "--throughput", "300",
