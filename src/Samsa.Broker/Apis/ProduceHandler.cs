@@ -18,8 +18,9 @@ namespace Samsa.Broker.Apis;
 /// <item>The log validates the batch (CRC, sizes, max.message.bytes, timestamps, producer
 /// epoch/sequence with retries answered as duplicates) and assigns offsets in place in the request
 /// buffer, which belongs to this request alone.</item>
-/// <item>acks: 0 (no response), 1, -1 (NOT_ENOUGH_REPLICAS below min.insync.replicas); anything
-/// else INVALID_REQUIRED_ACKS. With an ISR of one, acks=-1 is answered at once.</item>
+/// <item>acks: 0 (no response; a failed append closes the connection, as in Kafka), 1, -1
+/// (NOT_ENOUGH_REPLICAS below min.insync.replicas); anything else INVALID_REQUIRED_ACKS. With an
+/// ISR of one, acks=-1 is answered at once.</item>
 /// <item>Gaps: record_errors are not itemised (the reason is in error_message); transactional
 /// batches are not checked against a transaction coordinator yet.</item>
 /// </list>
@@ -40,6 +41,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
         short version = context.ApiVersion;
         short acks = request.Acks;
         var response = new ProduceResponse { ThrottleTimeMs = 0 };
+        string? failed = null;
         foreach (ProduceRequest.TopicProduceData topic in request.TopicData)
         {
             var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topic.Name };
@@ -62,11 +64,21 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
                     result.LogAppendTimeMs = r.LogAppendTime;
                     result.LogStartOffset = r.LogStartOffset;
                 }
-                else if (version >= 8)
+                else
                 {
-                    result.ErrorMessage = r.ErrorMessage;
+                    failed ??= $"{topic.Name}-{data.Index}: {r.Error}";
+                    if (version >= 8)
+                    {
+                        result.ErrorMessage = r.ErrorMessage;
+                    }
                 }
             }
+        }
+        if (acks == 0 && failed is not null)
+        {
+            // As Kafka does: a producer that asked for no answer learns of the failure from the closed
+            // connection, and refreshes its metadata before sending again.
+            throw new RejectedRequestException($"acks=0 produce failed ({failed})");
         }
         return ValueTask.FromResult(acks == 0 ? ApiResponse.None : ApiResponse.Of(response));
     }
