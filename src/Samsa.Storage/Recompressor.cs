@@ -15,6 +15,7 @@ internal static class Recompressor
     {
         var output = new ArrayBufferWriter<byte>(records.Length + 256);
         using var builder = new RecordBatchBuilder(Math.Max(16 * 1024, records.Length * 2));
+        Header[]? headers = null;
         foreach (RecordBatch batch in RecordBatch.Enumerate(records))
         {
             if (batch.Header.CompressionCodec == (int)target)
@@ -22,24 +23,11 @@ internal static class Recompressor
                 output.Write(batch.Bytes);
                 continue;
             }
-            builder.Reset();
+            builder.ResetLike(batch);
             builder.Compression = target;
-            builder.TimestampType = batch.TimestampType;
-            builder.IsTransactional = batch.IsTransactional;
-            builder.BaseOffset = batch.BaseOffset;
-            builder.PartitionLeaderEpoch = batch.PartitionLeaderEpoch;
-            builder.ProducerId = batch.ProducerId;
-            builder.ProducerEpoch = batch.ProducerEpoch;
-            builder.BaseSequence = batch.BaseSequence;
             foreach (Record r in batch.GetRecords())
             {
-                Header[] headers = r.HeaderCount == 0 ? [] : new Header[r.HeaderCount];
-                int i = 0;
-                foreach (RecordHeader h in r.Headers)
-                {
-                    headers[i++] = new Header(h.KeyString, h.HasValue ? h.Value.ToArray() : null);
-                }
-                builder.Append(r.Timestamp, r.Key, r.HasKey, r.Value, r.HasValue, headers);
+                builder.Append(r.Timestamp, r.Key, r.HasKey, r.Value, r.HasValue, r.CopyHeaders(ref headers));
             }
             output.Write(builder.Build().Span);
         }

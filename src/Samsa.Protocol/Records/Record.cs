@@ -47,4 +47,24 @@ public readonly ref struct Record
 
     /// <summary>The headers, read lazily: <c>foreach (RecordHeader h in record.Headers)</c>.</summary>
     public RecordHeaderEnumerator Headers => new(_headers, HeaderCount);
+
+    /// <summary>Copies the headers into <paramref name="buffer"/> (grown when too small) for
+    /// re-encoding the record; the returned span is valid until the buffer is reused.</summary>
+    public ReadOnlySpan<Header> CopyHeaders(ref Header[]? buffer)
+    {
+        if (HeaderCount == 0)
+        {
+            return default;
+        }
+        if (buffer is null || buffer.Length < HeaderCount)
+        {
+            buffer = new Header[Math.Max(4, HeaderCount)];
+        }
+        int i = 0;
+        foreach (RecordHeader h in Headers)
+        {
+            buffer[i++] = new Header(h.KeyString, h.HasValue ? h.Value.ToArray() : null);
+        }
+        return buffer.AsSpan(0, HeaderCount);
+    }
 }

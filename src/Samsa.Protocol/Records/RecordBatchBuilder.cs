@@ -74,6 +74,21 @@ public sealed class RecordBatchBuilder : IDisposable
         DeleteHorizonMs = -1;
     }
 
+    /// <summary>Resets and takes <paramref name="batch"/>'s header fields, for rebuilding it (recompression,
+    /// compaction) with the same offsets, producer id, epoch and sequence.</summary>
+    public void ResetLike(in RecordBatch batch)
+    {
+        Reset();
+        Compression = batch.CompressionType;
+        TimestampType = batch.TimestampType;
+        IsTransactional = batch.IsTransactional;
+        BaseOffset = batch.BaseOffset;
+        PartitionLeaderEpoch = batch.PartitionLeaderEpoch;
+        ProducerId = batch.ProducerId;
+        ProducerEpoch = batch.ProducerEpoch;
+        BaseSequence = batch.BaseSequence;
+    }
+
     /// <summary>Appends a record with the next offset; null key or value stays null on the wire.</summary>
     public void Append(long timestamp, byte[]? key, byte[]? value, ReadOnlySpan<Header> headers = default) =>
         AppendCore(_lastOffsetDelta + 1, timestamp, key, key is not null, value, value is not null, headers);

@@ -388,23 +388,14 @@ public sealed class LogCleaner : IDisposable
             Copy(batch, output); // unchanged: the original bytes, CRC and all
             return;
         }
-        builder.Reset();
-        builder.BaseOffset = rb.BaseOffset;
-        builder.Compression = rb.CompressionType;
-        builder.TimestampType = rb.TimestampType;
-        builder.IsTransactional = rb.IsTransactional;
-        builder.PartitionLeaderEpoch = rb.PartitionLeaderEpoch;
-        builder.ProducerId = rb.ProducerId;
-        builder.ProducerEpoch = rb.ProducerEpoch;
-        builder.BaseSequence = rb.BaseSequence;
+        builder.ResetLike(rb);
         builder.DeleteHorizonMs = tombstonesKept > 0 ? horizon : -1;
         Header[]? headers = null;
         foreach (Record r in rb.GetRecords())
         {
             if (Decide(r, map, tombstonesExpire) is Verdict.Keep or Verdict.KeepTombstone)
             {
-                headers = HeadersOf(r, headers);
-                builder.AppendWithOffset(r.Offset, r.Timestamp, r.Key, true, r.Value, r.HasValue, headers.AsSpan(0, r.HeaderCount));
+                builder.AppendWithOffset(r.Offset, r.Timestamp, r.Key, true, r.Value, r.HasValue, r.CopyHeaders(ref headers));
             }
         }
         Copy(builder.Build().Span, output);
@@ -427,20 +418,6 @@ public sealed class LogCleaner : IDisposable
             return tombstonesExpire ? Verdict.DropTombstone : Verdict.KeepTombstone;
         }
         return Verdict.Keep;
-    }
-
-    private static Header[] HeadersOf(Record r, Header[]? buffer)
-    {
-        if (buffer is null || buffer.Length < r.HeaderCount)
-        {
-            buffer = new Header[Math.Max(4, r.HeaderCount)];
-        }
-        int i = 0;
-        foreach (RecordHeader h in r.Headers)
-        {
-            buffer[i++] = new Header(h.KeyString, h.HasValue ? h.Value.ToArray() : null);
-        }
-        return buffer;
     }
 
     private static void Copy(ReadOnlySpan<byte> bytes, ArrayBufferWriter<byte> output)
