@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(kcat python3-kafka python3-snappy python3-lz4 python3-zstandard clang zlib1g-dev)
+apt_packages=(kcat python3-kafka python3-snappy python3-lz4 python3-xxhash python3-zstandard clang zlib1g-dev)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,14 +1,15 @@
+using System.Buffers;
 using Samsa.Broker.Replicas;
 using Samsa.Broker.Requests;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
+using Samsa.Protocol.Records;
 using Samsa.Storage;
 
 namespace Samsa.Broker.Apis;
 
 /// <summary>
-/// Fetch (key 1), versions 4-17. Versions 0-3 are not served: they need magic 0/1 message sets
-/// and every stored batch is magic 2 (Kafka 4 dropped them too).
+/// Fetch (key 1), versions 0-17.
 /// <list type="bullet">
 /// <item>Records go from the segment files into one pooled buffer per response without decoding
 /// (no sendfile yet); a fetch offset inside a batch returns that whole batch; the first partition
@@ -20,6 +21,11 @@ namespace Samsa.Broker.Apis;
 /// request (epoch &gt; 0) gets FETCH_SESSION_ID_NOT_FOUND, or INVALID_FETCH_SESSION_EPOCH without an id.</item>
 /// <item>Topic ids from v13 (UNKNOWN_TOPIC_ID); last stable offset = high watermark (no transaction
 /// markers yet); aborted transactions empty; preferred read replica -1.</item>
+/// <item>Versions 0-3 (clients that read only magic 0/1 message sets, as Kafka 3 still served them):
+/// the magic 2 batches read are down-converted, v0-1 to magic 0 and v2-3 to magic 1
+/// (<see cref="LegacyMessageSet.DownConvert"/>: headers and control batches dropped), each
+/// partition within its <c>partition_max_bytes</c> and the response within <c>max_bytes</c>,
+/// except a partition's first converted batch. That path allocates; v4+ never takes it.</item>
 /// </list>
 /// </summary>
 public sealed class FetchHandler : ApiHandler<FetchRequest>
@@ -28,7 +34,7 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
 
     public FetchHandler(ReplicaManager replicaManager) => _replicaManager = replicaManager;
 
-    public override short MinVersion => 4;
+    public override short MinVersion => 0;
     public override short MaxVersion => 17;
 
     protected override ValueTask<ApiResponse> HandleAsync(RequestContext context, FetchRequest request)
@@ -121,6 +127,10 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
     /// <summary>Copies the read regions into one pooled buffer and fills the partitions of the response.</summary>
     private static ApiResponse Complete(FetchResponse response, short version, in FetchParams fetch, List<FetchPartitionState> states)
     {
+        if (version < 4)
+        {
+            return CompleteDownConverted(response, version, fetch, states);
+        }
         long total = 0;
         foreach (FetchPartitionState s in states)
         {
@@ -179,5 +189,68 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
             }
         }
         return ApiResponse.Of(response, buffer);
+    }
+
+    /// <summary>Fetch v0-3: like <see cref="Complete"/>, with each partition's batches rewritten as a magic 0/1 message set.</summary>
+    private static ApiResponse CompleteDownConverted(FetchResponse response, short version, in FetchParams fetch, List<FetchPartitionState> states)
+    {
+        byte magic = version <= 1 ? LegacyMessageLayout.MagicV0 : LegacyMessageLayout.MagicV1;
+        var output = new ArrayBufferWriter<byte>();
+        var ranges = new (int Start, int Length)[states.Count];
+        long budget = fetch.MaxBytes;
+        int i = 0;
+        try
+        {
+            foreach (FetchResponse.FetchableTopicResponse topic in response.Responses)
+            {
+                foreach (FetchResponse.PartitionData data in topic.Partitions)
+                {
+                    FetchPartitionState s = states[i];
+                    data.ErrorCode = (short)s.Error;
+                    data.HighWatermark = s.Read?.HighWatermark ?? -1;
+                    if (s.Read?.Region is { } region)
+                    {
+                        byte[] read = ArrayPool<byte>.Shared.Rent(region.Length);
+                        try
+                        {
+                            int n = region.Read(0, read.AsSpan(0, region.Length));
+                            int limit = (int)Math.Clamp(Math.Min(s.PartitionMaxBytes, budget), 0, int.MaxValue);
+                            int start = output.WrittenCount;
+                            int converted = LegacyMessageSet.DownConvert(read.AsSpan(0, n), magic, s.FetchOffset, limit, output);
+                            ranges[i] = (start, converted);
+                            budget -= converted;
+                        }
+                        catch (CorruptRecordException)
+                        {
+                            data.ErrorCode = (short)ErrorCode.CorruptMessage;
+                        }
+                        finally
+                        {
+                            ArrayPool<byte>.Shared.Return(read);
+                        }
+                    }
+                    i++;
+                }
+            }
+        }
+        finally
+        {
+            foreach (FetchPartitionState s in states)
+            {
+                s.ReleaseRead();
+            }
+        }
+        // The writer may have moved its buffer while growing: slice only once it is complete.
+        ReadOnlyMemory<byte> all = output.WrittenMemory;
+        i = 0;
+        foreach (FetchResponse.FetchableTopicResponse topic in response.Responses)
+        {
+            foreach (FetchResponse.PartitionData data in topic.Partitions)
+            {
+                (int start, int length) = ranges[i++];
+                data.Records = all.Slice(start, length);
+            }
+        }
+        return ApiResponse.Of(response);
     }
 }

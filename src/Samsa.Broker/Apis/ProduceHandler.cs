@@ -3,15 +3,20 @@ using System.Runtime.InteropServices;
 using Samsa.Broker.Replicas;
 using Samsa.Broker.Requests;
 using Samsa.Protocol;
+using Samsa.Protocol.Compression;
 using Samsa.Protocol.Messages;
 using Samsa.Protocol.Records;
 
 namespace Samsa.Broker.Apis;
 
 /// <summary>
-/// Produce (key 0), versions 3-11. Versions 0-2 carry magic 0/1 message sets, which are not
-/// stored (Kafka 4 dropped them too).
+/// Produce (key 0), versions 0-11.
 /// <list type="bullet">
+/// <item>Versions 0-2 carry magic 0/1 message sets (clients of Kafka before 0.11, still served by
+/// Kafka 3): every message is checked (CRC and sizes: CORRUPT_MESSAGE; empty sets, nested
+/// compression, magic 2: INVALID_RECORD; zstd: UNSUPPORTED_COMPRESSION_TYPE) and up-converted
+/// into one magic 2 batch (<see cref="LegacyMessageSet.AppendTo"/>; magic 0 records get no
+/// timestamp, -1, unless the topic uses LogAppendTime), which then takes the normal path.</item>
 /// <item>Per partition, as Kafka checks a v3+ request: exactly one magic-2 batch (INVALID_RECORD),
 /// zstd only from v7 (UNSUPPORTED_COMPRESSION_TYPE), transactional batches only with a
 /// transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as Kafka answers without one).</item>
@@ -33,7 +38,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
 
     public ProduceHandler(ReplicaManager replicaManager) => _replicaManager = replicaManager;
 
-    public override short MinVersion => 3;
+    public override short MinVersion => 0;
     public override short MaxVersion => 11;
 
     protected override ValueTask<ApiResponse> HandleAsync(RequestContext context, ProduceRequest request)
@@ -95,6 +100,10 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
             return PartitionAppendResult.Fail(error, null);
         }
         ReadOnlyMemory<byte> records = data.Records ?? ReadOnlyMemory<byte>.Empty;
+        if (version < 3)
+        {
+            return AppendUpConverted(partition!, records.Span, acks);
+        }
         if (Validate(version, transactionalId, records.Span) is { } invalid)
         {
             return invalid;
@@ -102,6 +111,30 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest>
         // The request body is a private copy owned by this request, so offsets may be written into it.
         Span<byte> writable = MemoryMarshal.AsMemory(records).Span;
         return _replicaManager.AppendToLeader(partition!, writable, acks);
+    }
+
+    /// <summary>Produce v0-2: the message set becomes one magic 2 batch, appended as any other.</summary>
+    private PartitionAppendResult AppendUpConverted(Partition partition, ReadOnlySpan<byte> messageSet, short acks)
+    {
+        using var builder = new RecordBatchBuilder(messageSet.Length + RecordBatchLayout.HeaderSize);
+        try
+        {
+            LegacyMessageSet.AppendTo(messageSet, builder);
+        }
+        catch (InvalidRecordException e)
+        {
+            return PartitionAppendResult.Fail(ErrorCode.InvalidRecord, e.Message);
+        }
+        catch (UnsupportedCompressionTypeException e) when (e.CodecId == ZstdCodec)
+        {
+            return PartitionAppendResult.Fail(ErrorCode.UnsupportedCompressionType, "zstd needs produce v7 or later");
+        }
+        catch (CorruptRecordException e)
+        {
+            return PartitionAppendResult.Fail(ErrorCode.CorruptMessage, e.Message);
+        }
+        Span<byte> batch = MemoryMarshal.AsMemory(builder.Build()).Span;
+        return _replicaManager.AppendToLeader(partition, batch, acks);
     }
 
     /// <summary>Kafka's request-level checks of a v3+ partition's records.</summary>

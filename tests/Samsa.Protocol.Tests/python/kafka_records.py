@@ -9,6 +9,9 @@ Commands (all data on stdin/stdout):
            snappy-raw, lz4 (kafka.codec), lz4-linked (linked 4 MiB blocks with every checksum and
            the content size), zstd, zstd-nosize (no content size in the frame, as streams write)
   decompress  hex in, hex out, with kafka.codec for the codec named by the next argument
+  legacy-build  JSON message set description (magic 0/1) in, hex out (LegacyRecordBatchBuilder);
+           with "wrappers": true, one compressed wrapper per record instead of one for all
+  legacy-parse  hex message set in, JSON out (MemoryRecords over LegacyRecordBatch)
 Bytes in JSON are hex strings, or null.
 """
 import json
@@ -21,6 +24,8 @@ import zstandard
 from kafka import codec
 from kafka.partitioner.default import DefaultPartitioner, murmur2
 from kafka.record.default_records import DefaultRecordBatch, DefaultRecordBatchBuilder
+from kafka.record.legacy_records import LegacyRecordBatchBuilder
+from kafka.record.memory_records import MemoryRecords
 
 
 def unhex(value):
@@ -79,6 +84,36 @@ def parse(data):
     return out
 
 
+def legacy_build(spec):
+    def one(records):
+        builder = LegacyRecordBatchBuilder(spec["magic"], spec["compression"], 1 << 30)
+        for r in records:
+            if builder.append(r["offset"], r["timestamp"], unhex(r["key"]), unhex(r["value"])) is None:
+                raise SystemExit("record did not fit")
+        return bytes(builder.build())
+    if spec.get("wrappers"):
+        return b"".join(one([r]) for r in spec["records"])
+    return one(spec["records"])
+
+
+def legacy_parse(data):
+    records = MemoryRecords(data)
+    out = {"batches": [], "records": []}
+    while records.has_next():
+        batch = records.next_batch()
+        out["batches"].append({"magic": batch._magic, "compression": batch.compression_type,
+                               "crc_valid": batch.validate_crc(), "timestamp_type": batch.timestamp_type})
+        for record in batch:
+            out["records"].append({
+                "offset": record.offset,
+                "timestamp": -1 if record.timestamp is None else record.timestamp,
+                "timestamp_type": record.timestamp_type,
+                "key": tohex(record.key),
+                "value": tohex(record.value),
+            })
+    return out
+
+
 COMPRESSORS = {
     "gzip": codec.gzip_encode,
     "snappy-xerial": codec.snappy_encode,
@@ -117,6 +152,10 @@ def main():
     elif command == "decompress":
         data = bytes.fromhex(sys.stdin.read().strip())
         sys.stdout.write(bytes(DECOMPRESSORS[sys.argv[2]](data)).hex())
+    elif command == "legacy-build":
+        sys.stdout.write(legacy_build(json.load(sys.stdin)).hex())
+    elif command == "legacy-parse":
+        json.dump(legacy_parse(bytes.fromhex(sys.stdin.read().strip())), sys.stdout)
     else:
         raise SystemExit("unknown command " + command)
 
