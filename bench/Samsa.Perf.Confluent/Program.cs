@@ -150,7 +150,10 @@ internal static class Loads
     {
         long runId = Random.Shared.NextInt64();
         using var consumer = OpenConsumer(options, Offset.End);
-        var config = new ProducerConfig(options.ProducerProps) { BootstrapServers = options.BootstrapServers };
+        // As Kafka's end-to-end latency tool (and samsa perf e2e): no linger unless asked.
+        var producerProps = new Dictionary<string, string>(options.ProducerProps);
+        producerProps.TryAdd("linger.ms", "0");
+        var config = new ProducerConfig(producerProps) { BootstrapServers = options.BootstrapServers };
         using var producer = new ProducerBuilder<Null, byte[]>(config).Build();
         var payload = Payload(Math.Max(options.RecordSize, 16));
         BinaryPrimitives.WriteInt64BigEndian(payload, runId);

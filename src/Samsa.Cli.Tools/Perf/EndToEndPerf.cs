@@ -6,7 +6,7 @@ namespace Samsa.Cli.Tools.Perf;
 
 /// <summary>
 /// <c>samsa perf e2e</c>: a consumer positioned at the end of every partition, then a producer at a
-/// fixed --throughput (default 1000/s) whose values start with this run's id and the send time; each
+/// fixed --throughput (default 1000/s, linger.ms 0 unless given) whose values start with this run's id and the send time; each
 /// record's latency is its consume time minus its send time (one process, one monotonic clock).
 /// Records of other runs are skipped.
 /// </summary>
@@ -18,6 +18,8 @@ internal static class EndToEndPerf
     {
         long runId = Random.Shared.NextInt64();
         var props = PerfCommand.ProducerProperties(options);
+        // As Kafka's end-to-end latency tool: no linger unless asked, or every record waits linger.ms (5) first.
+        props.TryAdd("linger.ms", "0");
         var producerConfig = new ProducerConfig(props);
         double rate = options.Throughput > 0 ? options.Throughput : 1000;
 
