@@ -35,9 +35,10 @@ public sealed class LegacyClientTests : IClassFixture<BrokerFixture>
         return [.. r.Lines.Select(l => JsonSerializer.Deserialize<Acked>(l, Json)!)];
     }
 
-    private async Task<PyRecord[]> ConsumeAsync(string topic, int count, string api)
+    private async Task<PyRecord[]> ConsumeAsync(string topic, int count, string api, int maxPartitionFetchBytes = 1 << 20)
     {
-        ExternalTool.Result r = await ExternalTool.RunAsync(Python, [Script, "consume", _broker.BootstrapServers, topic, $"{count}", api], TimeSpan.FromMinutes(2));
+        ExternalTool.Result r = await ExternalTool.RunAsync(Python,
+            [Script, "consume", _broker.BootstrapServers, topic, $"{count}", api, $"{maxPartitionFetchBytes}"], TimeSpan.FromMinutes(2));
         Assert.True(r.ExitCode == 0, r.Stderr);
         return [.. r.Lines.Select(l => JsonSerializer.Deserialize<PyRecord>(l, Json)!)];
     }
@@ -116,6 +117,8 @@ public sealed class LegacyClientTests : IClassFixture<BrokerFixture>
     }
 
     [Theory]
+    [InlineData("0.8.2.2", "gzip")]
+    [InlineData("0.9.0", "lz4")]
     [InlineData("0.9.0", "gzip")]
     [InlineData("0.9.0", "snappy")]
     [InlineData("0.10.0", "lz4")]
@@ -140,6 +143,51 @@ public sealed class LegacyClientTests : IClassFixture<BrokerFixture>
             int partition = int.Parse(line[(line.IndexOf('@') + 1)..line.IndexOf(':')], System.Globalization.CultureInfo.InvariantCulture);
             Assert.Equal(Murmur2.Partition(Encoding.UTF8.GetBytes(key), BrokerFixture.Partitions), partition);
         }
+    }
+
+    [Theory]
+    [InlineData("0.9")]
+    [InlineData("0.10.0")]
+    public async Task Old_consumers_progress_with_a_max_partition_fetch_bytes_below_one_batch(string api)
+    {
+        const int count = 400;
+        string topic = BrokerFixture.NewTopic("legacy-small");
+        Acked[] acked = await ProduceAsync(topic, count, "auto", "none", "small");
+
+        // 200 bytes hold one or two converted messages of these records; each fetch still returns a whole batch.
+        AssertAllRead("small", acked, await ConsumeAsync(topic, count, api, maxPartitionFetchBytes: 200), count);
+    }
+
+    [Fact]
+    public async Task A_LogAppendTime_topic_gives_magic_1_consumers_the_broker_time()
+    {
+        const int count = 100;
+        string topic = BrokerFixture.NewTopic("legacy-lat");
+        using (Confluent.Kafka.IAdminClient admin = new Confluent.Kafka.AdminClientBuilder(
+            new Confluent.Kafka.AdminClientConfig { BootstrapServers = _broker.BootstrapServers }).Build())
+        {
+            await admin.CreateTopicsAsync([new Confluent.Kafka.Admin.TopicSpecification
+            {
+                Name = topic,
+                NumPartitions = BrokerFixture.Partitions,
+                ReplicationFactor = 1,
+                Configs = new Dictionary<string, string> { ["message.timestamp.type"] = "LogAppendTime" },
+            }]);
+        }
+        long before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Acked[] acked = await ProduceAsync(topic, count, "0.10.0", "gzip", "lat");
+        long after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        PyRecord[] magic1 = await ConsumeAsync(topic, count, "0.10.0");
+        AssertAllRead("lat", acked, magic1, count);
+        Assert.All(magic1, r =>
+        {
+            Assert.Equal(1, r.TimestampType);
+            Assert.InRange(r.Timestamp!.Value, before - 1000, after + 1000);
+        });
+        PyRecord[] magic0 = await ConsumeAsync(topic, count, "0.9");
+        AssertAllRead("lat", acked, magic0, count);
+        Assert.All(magic0, r => Assert.Null(r.Timestamp));
     }
 
     [Fact]

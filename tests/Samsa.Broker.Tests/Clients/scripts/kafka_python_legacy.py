@@ -3,7 +3,7 @@ v1 (api_version 0.9, magic 0 messages) or v2 (0.10.0, magic 1); "auto" negotiate
 header per record). One JSON object per line.
 
   produce BOOTSTRAP TOPIC COUNT API CODEC PREFIX   prints key, partition, offset per acked record
-  consume BOOTSTRAP TOPIC COUNT API                prints each record read from the beginning
+  consume BOOTSTRAP TOPIC COUNT API [MAX_PARTITION_FETCH_BYTES]  prints each record read from the beginning
 """
 import base64
 import json
@@ -33,9 +33,10 @@ def produce(bootstrap, topic, count, api_version, compression, prefix):
     producer.close()
 
 
-def consume(bootstrap, topic, count, api_version):
+def consume(bootstrap, topic, count, api_version, max_partition_fetch_bytes):
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, api_version=version(api_version), group_id=None,
-                             enable_auto_commit=False, auto_offset_reset="earliest", consumer_timeout_ms=1000)
+                             enable_auto_commit=False, auto_offset_reset="earliest", consumer_timeout_ms=1000,
+                             max_partition_fetch_bytes=max_partition_fetch_bytes)
     deadline = time.time() + 60
     partitions = None
     while not partitions and time.time() < deadline:
@@ -66,4 +67,4 @@ if __name__ == "__main__":
     if mode == "produce":
         produce(bootstrap, topic, n, api, sys.argv[6], sys.argv[7])
     else:
-        consume(bootstrap, topic, n, api)
+        consume(bootstrap, topic, n, api, int(sys.argv[6]) if len(sys.argv) > 6 else 1048576)
