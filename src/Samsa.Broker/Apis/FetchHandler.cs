@@ -25,7 +25,9 @@ namespace Samsa.Broker.Apis;
 /// the magic 2 batches read are down-converted, v0-1 to magic 0 and v2-3 to magic 1
 /// (<see cref="LegacyMessageSet.DownConvert"/>: headers and control batches dropped), each
 /// partition within its <c>partition_max_bytes</c> and the response within <c>max_bytes</c>,
-/// except a partition's first converted batch. That path allocates; v4+ never takes it.</item>
+/// except a partition's first converted batch; once converted bytes (larger than the stored ones
+/// for small records) have used up <c>max_bytes</c>, the partitions after get no records and are
+/// fetched again next time. That path allocates; v4+ never takes it.</item>
 /// </list>
 /// </summary>
 public sealed class FetchHandler : ApiHandler<FetchRequest>
@@ -208,7 +210,7 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
                     FetchPartitionState s = states[i];
                     data.ErrorCode = (short)s.Error;
                     data.HighWatermark = s.Read?.HighWatermark ?? -1;
-                    if (s.Read?.Region is { } region)
+                    if (s.Read?.Region is { } region && (budget > 0 || output.WrittenCount == 0))
                     {
                         byte[] read = ArrayPool<byte>.Shared.Rent(region.Length);
                         try

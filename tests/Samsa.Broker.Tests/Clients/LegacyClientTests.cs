@@ -191,6 +191,80 @@ public sealed class LegacyClientTests : IClassFixture<BrokerFixture>
     }
 
     [Fact]
+    public async Task Fetch_v3_stays_within_max_bytes_once_converted_records_outgrow_the_stored_ones()
+    {
+        string topic = BrokerFixture.NewTopic("legacy-max");
+        await ProduceAsync(topic, 1, "0.10.0", "none", "seed"); // creates the topic
+        int seeded = Murmur2.Partition(Encoding.UTF8.GetBytes("seed-key-0"), BrokerFixture.Partitions);
+        int[] partitions = [.. Enumerable.Range(0, BrokerFixture.Partitions).Where(p => p != seeded).Take(2)];
+
+        // 100 one-byte records: about 1 KB as a magic 2 batch, about 3.6 KB as magic 1 messages.
+        using var builder = new RecordBatchBuilder();
+        for (int i = 0; i < 100; i++)
+        {
+            builder.Append(FirstTimestamp + i, "k"u8, "v"u8);
+        }
+        byte[] batch = builder.Build().ToArray();
+        await using KafkaWireClient client = await KafkaWireClient.ConnectAsync(_broker.Broker);
+        foreach (int p in partitions)
+        {
+            var produce = new ProduceRequest { Acks = 1, TimeoutMs = 10_000 };
+            produce.TopicData.Add(new ProduceRequest.TopicProduceData
+            {
+                Name = topic,
+                PartitionData = [new ProduceRequest.PartitionProduceData { Index = p, Records = batch.ToArray() }],
+            });
+            ProduceResponse produced = await client.RoundTripAsync<ProduceRequest, ProduceResponse>(produce, 3);
+            Assert.Equal(0, produced.Responses[0].PartitionResponses[0].ErrorCode);
+        }
+
+        int maxBytes = 2 * batch.Length + 10; // both stored batches fit, their conversions do not
+        int[] v4 = await FetchCountsAsync(client, topic, partitions, 4, maxBytes, RecordCount);
+        int[] v3 = await FetchCountsAsync(client, topic, partitions, 3, maxBytes, LegacyCount);
+        int[] v3Unlimited = await FetchCountsAsync(client, topic, partitions, 3, int.MaxValue, LegacyCount);
+
+        Assert.Equal([100, 100], v4);
+        Assert.Equal([100, 0], v3);
+        Assert.Equal([100, 100], v3Unlimited);
+    }
+
+    private static async Task<int[]> FetchCountsAsync(KafkaWireClient client, string topic, int[] partitions, short version, int maxBytes, Func<ReadOnlyMemory<byte>, int> count)
+    {
+        var request = new FetchRequest { ReplicaId = -1, MaxWaitMs = 0, MinBytes = 0, MaxBytes = maxBytes };
+        var fetchTopic = new FetchRequest.FetchTopic { Topic = topic };
+        foreach (int p in partitions)
+        {
+            fetchTopic.Partitions.Add(new FetchRequest.FetchPartition { Partition = p, FetchOffset = 0, PartitionMaxBytes = 1 << 20 });
+        }
+        request.Topics.Add(fetchTopic);
+        FetchResponse response = await client.RoundTripAsync<FetchRequest, FetchResponse>(request, version);
+        FetchResponse.PartitionData[] data = [.. response.Responses.Single().Partitions];
+        Assert.All(data, d => Assert.Equal(0, d.ErrorCode));
+        return [.. data.Select(d => count(d.Records ?? ReadOnlyMemory<byte>.Empty))];
+    }
+
+    private static int RecordCount(ReadOnlyMemory<byte> records)
+    {
+        int n = 0;
+        foreach (RecordBatch b in RecordBatch.Enumerate(records.Span))
+        {
+            n += b.RecordCount;
+        }
+        return n;
+    }
+
+    private static int LegacyCount(ReadOnlyMemory<byte> records)
+    {
+        int n = 0;
+        foreach (LegacyMessage m in new LegacyMessageEnumerator(records.Span))
+        {
+            Assert.Equal(LegacyMessageLayout.MagicV1, m.Magic);
+            n++;
+        }
+        return n;
+    }
+
+    [Fact]
     public async Task ApiVersions_advertises_every_produce_and_fetch_version_of_the_schemas()
     {
         await using KafkaWireClient client = await KafkaWireClient.ConnectAsync(_broker.Broker);
