@@ -31,6 +31,8 @@ internal sealed class Sender : IDisposable
     private Task? _metadataRefresh;
     private Task? _producerIdTask;
     private int _inFlightRequests;
+    private int _running; // 1 while a thread is in RunOnce (the sender loop or an answer's thread)
+    private long _sleepUntilTicks = long.MaxValue;
     private volatile bool _needsEpochBump;
     private volatile bool _forceClose;
     private bool _started;
@@ -89,17 +91,61 @@ internal sealed class Sender : IDisposable
                 break;
             }
             if (_accumulator.IsClosing && _accumulator.IncompleteBatches == 0 && Volatile.Read(ref _inFlightRequests) == 0) break;
-            try
+            TimeSpan wait;
+            if (Interlocked.CompareExchange(ref _running, 1, 0) != 0)
             {
-                RunOnce();
+                // An answer's thread is sending right now; it wakes this loop if it needs it sooner.
+                wait = TimeSpan.FromMilliseconds(1);
             }
-            catch (Exception e)
+            else
             {
-                _logger.LogError(e, "Producer sender loop failed; continuing.");
-                _wake.Wait(TimeSpan.FromMilliseconds(_config.RetryBackoffMs));
+                try
+                {
+                    wait = RunOnce();
+                }
+                catch (Exception e)
+                {
+                    _logger.LogError(e, "Producer sender loop failed; continuing.");
+                    wait = TimeSpan.FromMilliseconds(_config.RetryBackoffMs);
+                }
+                // Published before releasing, so an answer's thread that runs next knows when this loop wakes.
+                Volatile.Write(ref _sleepUntilTicks, Environment.TickCount64 + (long)wait.TotalMilliseconds);
+                Volatile.Write(ref _running, 0);
             }
+            _wake.Wait(wait);
+            _wake.Reset();
         }
         _stop.Cancel();
+    }
+
+    /// <summary>
+    /// After an answer freed an in-flight slot: drains and sends what is ready on this thread (the
+    /// connection's read loop), as Kafka's single network thread does, instead of waking the sender
+    /// thread first; that hop was a context switch in every produce round trip. Falls back to a wake
+    /// when the sender is busy, and wakes it when the next linger deadline is sooner than its sleep.
+    /// </summary>
+    private void SendReadyNow()
+    {
+        if (_forceClose || _accumulator.IsClosing || Interlocked.CompareExchange(ref _running, 1, 0) != 0)
+        {
+            Wake();
+            return;
+        }
+        TimeSpan wait;
+        try
+        {
+            wait = RunOnce();
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Sending from a produce answer failed; the sender loop takes over.");
+            wait = TimeSpan.Zero;
+        }
+        finally
+        {
+            Volatile.Write(ref _running, 0);
+        }
+        if (Environment.TickCount64 + (long)wait.TotalMilliseconds < Volatile.Read(ref _sleepUntilTicks)) Wake();
     }
 
     /// <summary>
@@ -122,14 +168,13 @@ internal sealed class Sender : IDisposable
         }
     }
 
-    private void RunOnce()
+    /// <summary>One pass: sends what is ready, expires what is too old; returns how long to sleep. Never concurrent.</summary>
+    private TimeSpan RunOnce()
     {
         var now = _time.GetUtcNow().UtcTicks;
         if (Idempotent && !EnsureProducerId())
         {
-            _wake.Wait(TimeSpan.FromMilliseconds(_config.RetryBackoffMs));
-            _wake.Reset();
-            return;
+            return TimeSpan.FromMilliseconds(_config.RetryBackoffMs);
         }
 
         _readyNodes.Clear();
@@ -174,8 +219,7 @@ internal sealed class Sender : IDisposable
         var wait = nextTicks == long.MaxValue ? TimeSpan.FromMilliseconds(100)
             : TimeSpan.FromTicks(Math.Clamp(nextTicks, TimeSpan.TicksPerMillisecond, TimeSpan.TicksPerMillisecond * 100));
         if (_readyNodes.Count > 0 && _unknownLeaders.Count == 0 && nextTicks == long.MaxValue) wait = TimeSpan.FromMilliseconds(10);
-        _wake.Wait(wait);
-        _wake.Reset();
+        return wait;
     }
 
     private async Task RefreshMetadataAsync()
@@ -360,7 +404,7 @@ internal sealed class Sender : IDisposable
         finally
         {
             Interlocked.Decrement(ref _inFlightRequests);
-            Wake();
+            SendReadyNow();
         }
     }
 
