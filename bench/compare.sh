@@ -57,9 +57,10 @@ confluent=(dotnet "$work/confluent/samsa-perf-confluent.dll")
 # --- references
 echo "iperf3 loopback ${iperf_s} s..." >&2
 ip=$(free_port)
-iperf3 -s -1 -p "$ip" >/dev/null 2>&1 &
+# A server for the whole run (not -1: a retried client after a failed first attempt found it gone).
+iperf3 -s -p "$ip" >/dev/null 2>&1 &
 pids+=($!)
-for _ in $(seq 1 100); do iperf3 -c 127.0.0.1 -p "$ip" -t "$iperf_s" -J >"$work/iperf.json" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 100); do iperf3 -c 127.0.0.1 -p "$ip" -t "$iperf_s" -J >"$work/iperf.json" 2>/dev/null && break; sleep 0.2; done
 loop_mbs=$(/usr/bin/python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]/8/1048576,1))' "$work/iperf.json")
 
 echo "redis XADD ($redis_n, -P 64)..." >&2
