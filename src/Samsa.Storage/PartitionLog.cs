@@ -125,6 +125,19 @@ public sealed class PartitionLog
         }
     }
 
+    /// <summary>
+    /// Sets the high watermark to the log end offset under the append lock, so an append that lands
+    /// meanwhile cannot be undone by a log end read before it (a leader whose ISR is itself alone).
+    /// </summary>
+    public void AdvanceHighWatermarkToLogEnd()
+    {
+        EnsureUsable();
+        lock (_lock)
+        {
+            Volatile.Write(ref _highWatermark, Math.Max(_highWatermark, _logEndOffset));
+        }
+    }
+
     /// <summary>Bytes of all segments.</summary>
     public long Size
     {

@@ -72,7 +72,9 @@ public sealed class Partition
     {
         if (leadership.Isr.Length <= 1 && !Log.IsOffline)
         {
-            Log.HighWatermark = Log.LogEndOffset;
+            // Atomic with appends: a leadership update reading the log end before a concurrent
+            // append and writing it after would otherwise pull the high watermark back.
+            Log.AdvanceHighWatermarkToLogEnd();
         }
     }
 

@@ -25,6 +25,47 @@ public class ReplicaManagerTests
     }
 
     [Fact]
+    public async Task Leadership_updates_racing_appends_never_move_the_high_watermark_back()
+    {
+        // Metadata images re-apply leadership while producers append; each sets the high
+        // watermark to the log end, and a stale log end must never win over a newer append.
+        using var f = new ReplicaManagerFixture();
+        Partition p = f.Lead("t");
+        const int appends = 2000;
+        int done = 0;
+        int regressions = 0;
+        Task leadership = Task.Run(() =>
+        {
+            while (Volatile.Read(ref done) == 0)
+            {
+                f.Lead("t");
+            }
+        });
+        Task watcher = Task.Run(() =>
+        {
+            long seen = 0;
+            while (Volatile.Read(ref done) == 0)
+            {
+                long hw = p.Log.HighWatermark;
+                if (hw < seen)
+                {
+                    Interlocked.Increment(ref regressions);
+                }
+                seen = Math.Max(seen, hw);
+            }
+        });
+        for (int i = 0; i < appends; i++)
+        {
+            Assert.Equal(ErrorCode.None, f.ReplicaManager.AppendToLeader(p, ReplicaManagerFixture.Batch(1, i), requiredAcks: -1).Error);
+        }
+        Volatile.Write(ref done, 1);
+        await Task.WhenAll(leadership, watcher);
+
+        Assert.Equal(0, regressions);
+        Assert.Equal(appends, p.Log.HighWatermark);
+    }
+
+    [Fact]
     public void Acks_all_below_min_insync_replicas_is_refused_and_nothing_is_appended()
     {
         using var f = new ReplicaManagerFixture();

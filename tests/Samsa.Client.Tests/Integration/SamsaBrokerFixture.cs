@@ -35,7 +35,8 @@ public sealed class SamsaBrokerFixture : IBrokerFixture
     public async Task DisposeAsync()
     {
         if (_proxy is not null) await _proxy.DisposeAsync();
-        if (_broker is not null && Environment.GetEnvironmentVariable("SAMSA_TEST_LOG") is { } log) File.AppendAllText(log + ".broker", _broker.Output + "\n=====\n");
+        // Diagnosing a run: with SAMSA_TEST_LOG set (see ConsoleLoggerFactory), the broker's output is kept next to it.
+        if (_broker is not null && Environment.GetEnvironmentVariable("SAMSA_TEST_LOG") is { } log) File.AppendAllText(log + ".broker", _broker.Output + "\n");
         if (_broker is not null) await _broker.DisposeAsync();
     }
 
