@@ -193,6 +193,8 @@ public sealed class Producer<TKey, TValue> : IDisposable, IAsyncDisposable
 
     private int PickSticky(string topic, int partitionCount)
     {
+        var current = _partitioner.Current(topic, partitionCount);
+        if (current >= 0) return current;
         var metadata = _cluster.Metadata;
         Span<int> available = partitionCount <= 256 ? stackalloc int[partitionCount] : new int[partitionCount];
         var n = 0;

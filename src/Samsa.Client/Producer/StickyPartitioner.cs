@@ -28,6 +28,20 @@ internal sealed class StickyPartitioner(int batchSize, bool adaptive)
         }
     }
 
+    /// <summary>
+    /// The sticky partition while no switch is due, else -1: the caller lists the partitions with a
+    /// leader (a walk over all of them) only when a new pick needs it, not for every record.
+    /// </summary>
+    public int Current(string topic, int partitionCount)
+    {
+        lock (_lock)
+        {
+            return _topics.TryGetValue(topic, out var state) && state.Current >= 0 && state.Current < partitionCount && state.Bytes < batchSize
+                ? state.Current
+                : -1;
+        }
+    }
+
     /// <summary>Counts bytes appended to the sticky partition; the switch happens on the next record.</summary>
     public void OnAppend(string topic, int partition, int bytes)
     {
