@@ -67,7 +67,16 @@ public sealed class ClientAgainstFakeBrokerTests
         var a = new Consumer<string, string>(Config("cooperative-sticky"), loggerFactory: log);
         a.Subscribe("g");
         IReadOnlyCollection<TopicPartition> aAssigned = [], bAssigned = [];
-        var aLoop = Task.Run(() => { while (!stop.IsCancellationRequested && Volatile.Read(ref aAssigned).Count != 2) { a.Poll(TimeSpan.FromMilliseconds(50)); Volatile.Write(ref aAssigned, a.Assignment); } });
+        // a keeps polling until both hold two: with cooperative-sticky, a member that gave partitions
+        // up rejoins on its next poll so the other can take them.
+        var aLoop = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested && (Volatile.Read(ref aAssigned).Count != 2 || Volatile.Read(ref bAssigned).Count != 2))
+            {
+                a.Poll(TimeSpan.FromMilliseconds(50));
+                Volatile.Write(ref aAssigned, a.Assignment);
+            }
+        });
         var b = new Consumer<string, string>(Config("cooperative-sticky"), loggerFactory: log);
         b.Subscribe("g");
         var bLoop = Task.Run(() => { while (!stop.IsCancellationRequested) { b.Poll(TimeSpan.FromMilliseconds(50)); Volatile.Write(ref bAssigned, b.Assignment); } });

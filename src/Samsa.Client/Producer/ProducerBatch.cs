@@ -87,59 +87,26 @@ internal sealed class ProducerBatch
         }
         var timestampDelta = timestamp - BaseTimestamp;
         var offsetDelta = RecordCount;
-        var body = 1 + Varint.Size(timestampDelta) + Varint.Size(offsetDelta)
-            + Varint.Size(keyLength) + Math.Max(keyLength, 0)
-            + Varint.Size(valueLength) + Math.Max(valueLength, 0);
         var headerCount = headers?.Count ?? 0;
-        body += Varint.Size(headerCount);
+        var headersSize = 0;
         if (headers is not null)
         {
-            foreach (var h in headers)
-            {
-                var k = Encoding.UTF8.GetByteCount(h.Key);
-                var v = h.Value?.Length ?? -1;
-                body += Varint.Size(k) + k + Varint.Size(v) + Math.Max(v, 0);
-            }
+            foreach (var h in headers) headersSize += RecordWriter.HeaderSize(Encoding.UTF8.GetByteCount(h.Key), h.Value?.Length ?? -1);
         }
-        var total = Varint.Size(body) + body;
+        var body = RecordWriter.BodySize(timestampDelta, offsetDelta, keyLength, valueLength, headerCount, headersSize);
+        var total = RecordWriter.TotalSize(body);
         var limit = RecordCount == 0 ? _buffer.Length : _limit;
         if (_written + total > limit) return false;
 
-        var span = _buffer.AsSpan();
-        var pos = Varint.Write(span, _written, body);
-        span[pos++] = 0; // record attributes: unused
-        pos = Varint.Write(span, pos, timestampDelta);
-        pos = Varint.Write(span, pos, offsetDelta);
-        pos = Varint.Write(span, pos, keyLength);
-        if (keyLength > 0)
-        {
-            key.CopyTo(span[pos..]);
-            pos += keyLength;
-        }
-        pos = Varint.Write(span, pos, valueLength);
-        if (valueLength > 0)
-        {
-            value.CopyTo(span[pos..]);
-            pos += valueLength;
-        }
-        pos = Varint.Write(span, pos, headerCount);
+        // The record layout is Samsa.Protocol's, shared with RecordBatchBuilder.
+        var span = _buffer.AsSpan(_written, total);
+        var pos = RecordWriter.WriteStart(span, body, timestampDelta, offsetDelta, key, keyLength, value, valueLength, headerCount);
         if (headers is not null)
         {
             foreach (var h in headers)
-            {
-                var k = Encoding.UTF8.GetByteCount(h.Key);
-                pos = Varint.Write(span, pos, k);
-                pos += Encoding.UTF8.GetBytes(h.Key, span[pos..]);
-                var v = h.Value?.Length ?? -1;
-                pos = Varint.Write(span, pos, v);
-                if (v > 0)
-                {
-                    h.Value.AsSpan().CopyTo(span[pos..]);
-                    pos += v;
-                }
-            }
+                pos += RecordWriter.WriteHeader(span[pos..], h.Key, Encoding.UTF8.GetByteCount(h.Key), h.Value, h.Value?.Length ?? -1);
         }
-        _written = pos;
+        _written += pos;
 
         if (RecordCount == _completions.Length)
         {

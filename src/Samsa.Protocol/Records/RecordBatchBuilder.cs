@@ -149,49 +149,28 @@ public sealed class RecordBatchBuilder : IDisposable
         }
         long timestampDelta = timestamp - _baseTimestamp;
 
-        int bodySize = 1 + RecordVarint.SizeLong(timestampDelta) + RecordVarint.Size(offsetDelta)
-            + BytesSize(hasKey ? key.Length : -1) + BytesSize(hasValue ? value.Length : -1)
-            + RecordVarint.Size(headers.Length);
+        int headersSize = 0;
         foreach (Header h in headers)
         {
             ArgumentNullException.ThrowIfNull(h.Key, "header key");
-            bodySize += BytesSize(Encoding.UTF8.GetByteCount(h.Key)) + BytesSize(h.Value?.Length ?? -1);
+            headersSize += RecordWriter.HeaderSize(Encoding.UTF8.GetByteCount(h.Key), h.Value?.Length ?? -1);
         }
-        int total = RecordVarint.Size(bodySize) + bodySize;
+        int keyLength = hasKey ? key.Length : -1;
+        int valueLength = hasValue ? value.Length : -1;
+        int bodySize = RecordWriter.BodySize(timestampDelta, offsetDelta, keyLength, valueLength, headers.Length, headersSize);
+        int total = RecordWriter.TotalSize(bodySize);
         Ensure(total);
 
         Span<byte> span = _buffer.AsSpan(_position, total);
-        int p = 0;
-        RecordVarint.Write(span, ref p, bodySize);
-        span[p++] = 0; // record attributes
-        RecordVarint.WriteLong(span, ref p, timestampDelta);
-        RecordVarint.Write(span, ref p, offsetDelta);
-        WriteBytes(span, ref p, key, hasKey);
-        WriteBytes(span, ref p, value, hasValue);
-        RecordVarint.Write(span, ref p, headers.Length);
+        int p = RecordWriter.WriteStart(span, bodySize, timestampDelta, offsetDelta, key, keyLength, value, valueLength, headers.Length);
         foreach (Header h in headers)
         {
-            int keyLength = Encoding.UTF8.GetByteCount(h.Key);
-            RecordVarint.Write(span, ref p, keyLength);
-            p += Encoding.UTF8.GetBytes(h.Key, span[p..]);
-            WriteBytes(span, ref p, h.Value, h.Value is not null);
+            p += RecordWriter.WriteHeader(span[p..], h.Key, Encoding.UTF8.GetByteCount(h.Key), h.Value, h.Value?.Length ?? -1);
         }
 
         _position += total;
         _count++;
         _lastOffsetDelta = offsetDelta;
-    }
-
-    private static void WriteBytes(Span<byte> span, ref int p, ReadOnlySpan<byte> bytes, bool present)
-    {
-        if (!present)
-        {
-            RecordVarint.Write(span, ref p, -1);
-            return;
-        }
-        RecordVarint.Write(span, ref p, bytes.Length);
-        bytes.CopyTo(span[p..]);
-        p += bytes.Length;
     }
 
     private void Ensure(int more)
