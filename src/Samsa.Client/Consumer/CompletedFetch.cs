@@ -13,6 +13,8 @@ internal sealed class CompletedFetch
     public required int StateEpoch { get; init; }
     public required long FetchOffset { get; init; }
     public ReadOnlyMemory<byte> Records { get; init; }
+    /// <summary>The offset after the answer's last whole batch: where the next fetch may start while this one is handed out.</summary>
+    public long EndOffset { get; init; }
     public ErrorCode Error { get; init; }
     public long HighWatermark { get; init; } = -1;
     public List<(long ProducerId, long FirstOffset)>? AbortedTransactions { get; init; }

@@ -9,9 +9,11 @@ namespace Samsa.Client.Consumer;
 
 /// <summary>
 /// Sends one Fetch per leader for the fetchable partitions (assigned, not paused, position known,
-/// nothing buffered) and buffers the answers. The poll thread turns buffered answers into records
-/// (<see cref="Collect"/>) and sends the next fetches right away, so the next batch arrives while
-/// the application works on this one. Decoding walks the fetched bytes in place.
+/// no answer queued) and buffers the answers. The poll thread turns buffered answers into records
+/// (<see cref="Collect"/>) and sends the next fetches right away; a partition whose answer is still
+/// being handed out is fetched from where that answer ends, so the next one arrives while the
+/// application works on this one (at most two answers per partition are held). Decoding walks the
+/// fetched bytes in place.
 /// </summary>
 internal sealed class Fetcher<TKey, TValue> : IDisposable
 {
@@ -54,14 +56,20 @@ internal sealed class Fetcher<TKey, TValue> : IDisposable
     public void SendFetches()
     {
         var metadata = _cluster.Metadata;
-        var buffered = new HashSet<TopicPartition>();
-        if (_nextInLine is not null) buffered.Add(_nextInLine.Partition);
-        foreach (var c in _completed) buffered.Add(c.Partition);
+        var queued = new HashSet<TopicPartition>();
+        foreach (var c in _completed) queued.Add(c.Partition);
+        var draining = _nextInLine;
 
-        Dictionary<int, List<(TopicPartition Tp, PartitionState State)>>? byNode = null;
+        Dictionary<int, List<(TopicPartition Tp, PartitionState State, long Offset)>>? byNode = null;
         foreach (var (tp, state) in _subscriptions.States)
         {
-            if (state.Paused || state.Position < 0 || state.PendingReset != OffsetReset.None || buffered.Contains(tp)) continue;
+            if (state.Paused || state.Position < 0 || state.PendingReset != OffsetReset.None || queued.Contains(tp)) continue;
+            long offset = state.Position;
+            if (draining is not null && draining.Partition == tp)
+            {
+                if (draining.StateEpoch != state.Epoch) continue;
+                offset = Math.Max(offset, draining.EndOffset);
+            }
             var leader = metadata.LeaderOf(tp);
             if (leader < 0)
             {
@@ -75,7 +83,7 @@ internal sealed class Fetcher<TKey, TValue> : IDisposable
             }
             byNode ??= [];
             if (!byNode.TryGetValue(leader, out var list)) byNode[leader] = list = [];
-            list.Add((tp, state));
+            list.Add((tp, state, offset));
         }
         if (byNode is null) return;
         foreach (var (node, partitions) in byNode)
@@ -85,7 +93,7 @@ internal sealed class Fetcher<TKey, TValue> : IDisposable
         }
     }
 
-    private async Task FetchAsync(int node, List<(TopicPartition Tp, PartitionState State)> partitions)
+    private async Task FetchAsync(int node, List<(TopicPartition Tp, PartitionState State, long Offset)> partitions)
     {
         var request = new FetchRequest
         {
@@ -102,7 +110,7 @@ internal sealed class Fetcher<TKey, TValue> : IDisposable
         };
         var byTopic = new Dictionary<string, FetchRequest.FetchTopic>(StringComparer.Ordinal);
         var sent = new Dictionary<TopicPartition, (long Offset, int Epoch)>();
-        foreach (var (tp, state) in partitions)
+        foreach (var (tp, state, offset) in partitions)
         {
             if (!byTopic.TryGetValue(tp.Topic, out var topic))
             {
@@ -112,12 +120,12 @@ internal sealed class Fetcher<TKey, TValue> : IDisposable
             topic.Partitions.Add(new FetchRequest.FetchPartition
             {
                 Partition = tp.Partition,
-                FetchOffset = state.Position,
+                FetchOffset = offset,
                 CurrentLeaderEpoch = -1,
                 LogStartOffset = -1,
                 PartitionMaxBytes = _config.MaxPartitionFetchBytes,
             });
-            sent[tp] = (state.Position, state.Epoch);
+            sent[tp] = (offset, state.Epoch);
         }
         try
         {
@@ -141,12 +149,14 @@ internal sealed class Fetcher<TKey, TValue> : IDisposable
                         foreach (var a in list) aborted.Add((a.ProducerId, a.FirstOffset));
                         aborted.Sort((a, b) => a.Item2.CompareTo(b.Item2));
                     }
+                    var records = p.Records ?? ReadOnlyMemory<byte>.Empty;
                     _completed.Enqueue(new CompletedFetch
                     {
                         Partition = tp,
                         StateEpoch = s.Epoch,
                         FetchOffset = s.Offset,
-                        Records = p.Records ?? ReadOnlyMemory<byte>.Empty,
+                        Records = records,
+                        EndOffset = EndOffsetOf(records.Span, s.Offset),
                         Error = (ErrorCode)p.ErrorCode,
                         HighWatermark = p.HighWatermark,
                         AbortedTransactions = aborted,
@@ -165,6 +175,28 @@ internal sealed class Fetcher<TKey, TValue> : IDisposable
             lock (_inFlightNodes) _inFlightNodes.Remove(node);
             try { _arrived.Release(); } catch (ObjectDisposedException) { }
         }
+    }
+
+    /// <summary>The offset after the last whole batch of an answer (where handing it out ends), read
+    /// from batch headers only; the fetch offset when there is no whole batch or the bytes are bad
+    /// (then handing out reports the problem).</summary>
+    private static long EndOffsetOf(ReadOnlySpan<byte> records, long fetchOffset)
+    {
+        long end = fetchOffset;
+        try
+        {
+            int position = 0;
+            while (position < records.Length && RecordBatch.TryRead(records[position..], out var batch))
+            {
+                end = Math.Max(end, batch.NextOffset);
+                position += batch.SizeInBytes;
+            }
+        }
+        catch (CorruptRecordException)
+        {
+            return fetchOffset;
+        }
+        return end;
     }
 
     /// <summary>Turns buffered answers into up to <paramref name="max"/> records, advancing positions.</summary>
