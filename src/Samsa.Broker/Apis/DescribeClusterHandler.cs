@@ -13,9 +13,6 @@ namespace Samsa.Broker.Apis;
 /// </summary>
 public sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest>
 {
-    // Every cluster operation (Kafka's AclOperation bit set) when there is no authorizer.
-    private const int ClusterOperations = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
-
     private readonly MetadataQuorumComponent _metadata;
     private readonly BrokerConfig _config;
     private readonly BrokerIdentity _identity;
@@ -39,7 +36,7 @@ public sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest>
             ClusterId = _identity.ClusterId,
             EndpointType = request.EndpointType,
             ControllerId = _metadata.Quorum.Log.LeaderId,
-            ClusterAuthorizedOperations = request.IncludeClusterAuthorizedOperations ? ClusterOperations : int.MinValue,
+            ClusterAuthorizedOperations = request.IncludeClusterAuthorizedOperations ? AuthorizedOperations.Cluster : AuthorizedOperations.NotRequested,
         };
         if (request.EndpointType != 1)
         {

@@ -27,7 +27,7 @@ public sealed class DescribeGroupsHandler(GroupCoordinator coordinator) : ApiHan
                 GroupState = d.State.ToString(),
                 ProtocolType = d.ProtocolType,
                 ProtocolData = d.ProtocolName,
-                AuthorizedOperations = int.MinValue,
+                AuthorizedOperations = AuthorizedOperations.NotRequested,
             };
             foreach (var m in d.Members)
             {

@@ -19,12 +19,6 @@ namespace Samsa.Broker.Apis;
 /// </summary>
 public sealed class MetadataHandler : ApiHandler<MetadataRequest>
 {
-    // READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (Kafka's AclOperation codes).
-    private const int TopicOperations = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11);
-    // CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE.
-    private const int ClusterOperations = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
-    private const int NotRequested = int.MinValue;
-
     private readonly MetadataQuorumComponent _metadata;
     private readonly BrokerConfig _config;
     private readonly BrokerIdentity _identity;
@@ -78,7 +72,7 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest>
             ThrottleTimeMs = 0,
             ClusterId = _identity.ClusterId,
             ControllerId = _metadata.Quorum.Log.LeaderId,
-            ClusterAuthorizedOperations = version is >= 8 and <= 10 && request.IncludeClusterAuthorizedOperations ? ClusterOperations : NotRequested,
+            ClusterAuthorizedOperations = version is >= 8 and <= 10 && request.IncludeClusterAuthorizedOperations ? AuthorizedOperations.Cluster : AuthorizedOperations.NotRequested,
         };
         AddBrokers(response, image, context.Connection.ListenerName);
         bool includeOperations = version >= 8 && request.IncludeTopicAuthorizedOperations;
@@ -108,7 +102,7 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest>
                     ErrorCode = (short)error,
                     Name = t.Name,
                     TopicId = t.TopicId,
-                    TopicAuthorizedOperations = NotRequested,
+                    TopicAuthorizedOperations = AuthorizedOperations.NotRequested,
                 });
             }
         }
@@ -130,7 +124,7 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest>
             Name = topic.Name,
             TopicId = topic.Id,
             IsInternal = topic.IsInternal,
-            TopicAuthorizedOperations = includeOperations ? TopicOperations : NotRequested,
+            TopicAuthorizedOperations = includeOperations ? AuthorizedOperations.Topic : AuthorizedOperations.NotRequested,
         };
         foreach ((int index, PartitionRegistration p) in topic.Partitions)
         {
