@@ -98,29 +98,10 @@ public class QuickStartTests
         }
     }
 
-    private static async Task<CliResult> RunToEndAsync(string file, string[] args, string workingDirectory, TimeSpan timeout)
+    private static Task<CliResult> RunToEndAsync(string file, string[] args, string workingDirectory, TimeSpan timeout)
     {
-        var psi = new ProcessStartInfo(file, args)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var psi = new ProcessStartInfo(file, args) { WorkingDirectory = workingDirectory };
         psi.Environment.Remove("SAMSA_CLI");
-        using var process = Process.Start(psi)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within {timeout}");
-        }
-        return new CliResult(process.ExitCode, await stdout, await stderr);
+        return ProcessRunner.RunAsync(psi, timeout);
     }
 }

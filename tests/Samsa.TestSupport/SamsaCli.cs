@@ -3,7 +3,7 @@ using System.Reflection;
 
 namespace Samsa.TestSupport;
 
-/// <summary>Result of one <c>samsa</c> command run to completion.</summary>
+/// <summary>Result of one command (<c>samsa</c> or another tool) run to completion.</summary>
 public sealed record CliResult(int ExitCode, string StdOut, string StdErr)
 {
     public string Output => StdOut + StdErr;
@@ -42,24 +42,8 @@ public static class SamsaCli
     }
 
     /// <summary>Runs a command to completion (killed after <paramref name="timeout"/>, default 60 s).</summary>
-    public static async Task<CliResult> RunAsync(IEnumerable<string> args, string? workingDirectory = null, TimeSpan? timeout = null)
-    {
-        using var process = Process.Start(CreateStartInfo(args, workingDirectory))!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"samsa {string.Join(' ', args)} did not finish in time. Output so far: {await stdout}{await stderr}");
-        }
-        return new CliResult(process.ExitCode, await stdout, await stderr);
-    }
+    public static Task<CliResult> RunAsync(IEnumerable<string> args, string? workingDirectory = null, TimeSpan? timeout = null) =>
+        ProcessRunner.RunAsync(CreateStartInfo(args, workingDirectory), timeout ?? TimeSpan.FromSeconds(60));
 
     public static Task<CliResult> RunAsync(params string[] args) => RunAsync(args, null, null);
 

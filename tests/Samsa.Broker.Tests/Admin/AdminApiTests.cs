@@ -176,26 +176,14 @@ public sealed class AdminApiTests : IAsyncLifetime
 
     private static async Task<(int ExitCode, string Output)> RunPythonAsync(string script, params string[] args)
     {
-        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo("/usr/bin/python3");
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add(script);
         foreach (string a in args)
         {
             psi.ArgumentList.Add(a);
         }
-        using var process = Process.Start(psi)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("kafka-python did not finish in 60 s: " + await stderr);
-        }
-        return (process.ExitCode, await stdout + await stderr);
+        CliResult r = await ProcessRunner.RunAsync(psi, TimeSpan.FromSeconds(60));
+        return (r.ExitCode, r.Output);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Samsa.TestSupport;
 
 namespace Samsa.Broker.Tests.Clients;
 
@@ -14,14 +15,7 @@ internal static class ExternalTool
     public static async Task<Result> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout,
         string? stdin = null, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
-        var psi = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
-        };
+        var psi = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory };
         foreach (string a in args)
         {
             psi.ArgumentList.Add(a);
@@ -33,25 +27,8 @@ internal static class ExternalTool
                 psi.Environment[k] = v;
             }
         }
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-            process.StandardInput.Close();
-        }
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within {timeout}:\n{await stderr}");
-        }
-        return new Result(process.ExitCode, await stdout, await stderr);
+        CliResult r = await ProcessRunner.RunAsync(psi, timeout, stdin);
+        return new Result(r.ExitCode, r.StdOut, r.StdErr);
     }
 
     /// <summary>The repository root (where Samsa.slnx is), for scripts and tests/node.</summary>

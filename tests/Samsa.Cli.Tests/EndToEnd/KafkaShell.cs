@@ -44,22 +44,8 @@ public sealed class KafkaShell(string bootstrapServers)
     /// <summary>Runs to completion with <paramref name="stdin"/> as input; kills it after <paramref name="timeout"/> (default 60 s).</summary>
     public async Task<ShellResult> RunAsync(string commandLine, string? stdin = null, TimeSpan? timeout = null)
     {
-        using var process = Process.Start(StartInfo(commandLine))!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
-        process.StandardInput.Close();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{commandLine}' did not finish within {timeout}. Output: {await stdout} {await stderr}");
-        }
-        return new ShellResult(process.ExitCode, await stdout, await stderr);
+        CliResult r = await ProcessRunner.RunAsync(StartInfo(commandLine), timeout ?? TimeSpan.FromSeconds(60), stdin);
+        return new ShellResult(r.ExitCode, r.StdOut, r.StdErr);
     }
 
     /// <summary>Runs and expects exit code 0.</summary>

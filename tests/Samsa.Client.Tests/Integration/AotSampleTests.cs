@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Samsa.TestSupport;
 
 namespace Samsa.Client.Tests.Integration;
 
@@ -50,21 +51,7 @@ public abstract class AotSampleTests<TFixture>(TFixture fixture) : IClassFixture
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} did not finish within {timeout}: {await stdout}{await stderr}");
-        }
-        return (process.ExitCode, await stdout + await stderr);
+        CliResult r = await ProcessRunner.RunAsync(new ProcessStartInfo(file, args), timeout);
+        return (r.ExitCode, r.Output);
     }
 }

@@ -13,23 +13,8 @@ public class OtherClientGroupTests
 
     private static async Task<(int ExitCode, string Output)> RunAsync(ProcessStartInfo psi, TimeSpan timeout)
     {
-        psi.RedirectStandardOutput = true;
-        psi.RedirectStandardError = true;
-        psi.UseShellExecute = false;
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{psi.FileName} did not finish: {await stdout}\n{await stderr}");
-        }
-        return (process.ExitCode, await stdout + await stderr);
+        CliResult r = await ProcessRunner.RunAsync(psi, timeout);
+        return (r.ExitCode, r.StdOut + "\n" + r.StdErr);
     }
 
     /// <summary>The group's committed offsets, summed over the topic's partitions.</summary>
