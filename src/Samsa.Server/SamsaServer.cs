@@ -118,6 +118,10 @@ public sealed class SamsaServer : IAsyncDisposable
             }
         });
 
+        // After Kestrel's registration, so this one is resolved: 64 KiB receive buffers, one receive
+        // per produce request of the Java client's default batch instead of four.
+        services.AddSingleton<LargeBlockMemoryPoolFactory>();
+        services.AddSingleton<IMemoryPoolFactory<byte>>(sp => sp.GetRequiredService<LargeBlockMemoryPoolFactory>());
         var app = builder.Build();
         app.UseRouting();
         MapHttpEndpoints(app);
