@@ -16,6 +16,10 @@ namespace Samsa.Client.Network;
 /// correlation id. After connecting it negotiates versions with ApiVersions and afterwards picks,
 /// per API, the highest version both sides support. A request unanswered for request.timeout.ms
 /// fails the connection (and with it every outstanding request), as Kafka's clients do.
+/// The connection owns one thread that connects and then reads with blocking receives, and the
+/// socket is only ever used synchronously: an asynchronous operation would switch it to
+/// non-blocking mode for good, and then every answer cost an epoll wake-up plus a thread-pool hop
+/// (and the pool's spinning) before anyone handled it. One network thread per broker, as librdkafka has.
 /// </summary>
 internal sealed class BrokerConnection : IAsyncDisposable
 {
@@ -30,7 +34,8 @@ internal sealed class BrokerConnection : IAsyncDisposable
     private readonly CancellationTokenSource _closed = new();
     private Socket? _socket;
     private NetworkStream? _stream;
-    private Task? _readLoop;
+    private readonly TaskCompletionSource _readLoopDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Thread? _thread;
     private Timer? _timeoutTimer;
     private int _correlationId;
     private Dictionary<ApiKey, (short Min, short Max)> _brokerVersions = [];
@@ -60,20 +65,62 @@ internal sealed class BrokerConnection : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(setupTimeoutMs);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The connection's thread connects with a blocking call (ConnectAsync would make the socket
+        // non-blocking for good); a timeout or cancellation disposes the socket, which aborts it.
+        _thread = new Thread(() => Run(socket, connected))
+        {
+            IsBackground = true,
+            Name = $"samsa-broker-{NodeId}",
+        };
+        _thread.Start();
         try
         {
-            await socket.ConnectAsync(Host, Port, timeout.Token).ConfigureAwait(false);
+            await connected.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             socket.Dispose();
             throw new KafkaNetworkException($"Cannot connect to broker {NodeId} at {Host}:{Port}: {e.Message}", e);
         }
-        _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
-        _readLoop = Task.Run(ReadLoopAsync, CancellationToken.None);
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
         _timeoutTimer = new Timer(static s => ((BrokerConnection)s!).CheckTimeouts(), this, 1000, 1000);
         await NegotiateAsync(timeout.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>The connection's thread: connects, then reads answers until the connection fails.</summary>
+    private void Run(Socket socket, TaskCompletionSource connected)
+    {
+        try
+        {
+            try
+            {
+                socket.Connect(Host, Port);
+            }
+            catch (Exception e)
+            {
+                socket.Dispose();
+                connected.TrySetException(e);
+                return;
+            }
+            _stream = new NetworkStream(socket, ownsSocket: true);
+            _socket = socket;
+            if (!connected.TrySetResult())
+            {
+                // Timed out or cancelled while connecting: ConnectAsync has already given up on it.
+                _stream.Dispose();
+                return;
+            }
+            ReadLoop(_stream);
+        }
+        finally
+        {
+            _readLoopDone.TrySetResult();
+        }
     }
 
     private async Task NegotiateAsync(CancellationToken cancellationToken)
@@ -200,7 +247,8 @@ internal sealed class BrokerConnection : IAsyncDisposable
             correlationId = ++_correlationId;
             if (pending is not null) _pending[correlationId] = pending;
             WriteFrame(apiKey, version, correlationId, request);
-            await stream.WriteAsync(_frame.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            // Synchronous on purpose (see the class summary); a full send buffer blocks this caller only.
+            stream.Write(_frame.WrittenSpan);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
@@ -247,9 +295,8 @@ internal sealed class BrokerConnection : IAsyncDisposable
         request.Write(_frame, version);
     }
 
-    private async Task ReadLoopAsync()
+    private void ReadLoop(NetworkStream stream)
     {
-        var stream = _stream!;
         // Responses are read through one buffer, so pipelined small answers (produce acks) cost one
         // receive for several; a frame larger than what is buffered is read straight into its array.
         var buffer = new byte[64 * 1024];
@@ -266,7 +313,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
                         end -= start;
                         start = 0;
                     }
-                    var n = await stream.ReadAsync(buffer.AsMemory(end), _closed.Token).ConfigureAwait(false);
+                    var n = stream.Read(buffer.AsSpan(end));
                     if (n == 0) throw new EndOfStreamException("The broker closed the connection.");
                     end += n;
                 }
@@ -279,7 +326,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
                 Buffer.BlockCopy(buffer, start, frame, 0, buffered);
                 start += buffered;
                 if (start == end) start = end = 0;
-                if (buffered < size) await stream.ReadExactlyAsync(frame.AsMemory(buffered), _closed.Token).ConfigureAwait(false);
+                if (buffered < size) stream.ReadExactly(frame.AsSpan(buffered));
                 var correlationId = BinaryPrimitives.ReadInt32BigEndian(frame);
                 if (!_pending.TryRemove(correlationId, out var pending))
                 {
@@ -331,10 +378,8 @@ internal sealed class BrokerConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Fail(new KafkaNetworkException($"Connection to broker {NodeId} was closed by the client."));
-        if (_readLoop is not null)
-        {
-            try { await _readLoop.ConfigureAwait(false); } catch (Exception) { }
-        }
+        // Not while connecting: a blocking name lookup cannot be aborted, and the thread ends on its own.
+        if (_socket is not null) await _readLoopDone.Task.ConfigureAwait(false);
         _stream?.Dispose();
         await _writeLock.WaitAsync().ConfigureAwait(false);
         _frame.Dispose();

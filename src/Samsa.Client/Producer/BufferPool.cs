@@ -3,16 +3,23 @@ namespace Samsa.Client.Producer;
 /// <summary>
 /// buffer.memory: the bytes all unsent batches may hold. Buffers of batch.size are kept on a free
 /// list and reused; larger ones come from the shared array pool. An allocation that does not fit
-/// waits for released memory up to max.block.ms, then fails with a clear message.
+/// waits for released memory up to max.block.ms, then fails with a clear message. Blocked senders
+/// are woken once a sixteenth of buffer.memory (or what the largest of them needs) is free, not on
+/// every released batch: a producer that outruns the network otherwise woke, appended one batch and
+/// blocked again for every answer. A waiter also looks again every 50 ms, so memory held back
+/// elsewhere (batches of a partition without a leader) cannot keep it from a batch that is free.
 /// </summary>
 internal sealed class BufferPool
 {
+    private static readonly long RecheckTicks = TimeSpan.FromMilliseconds(50).Ticks;
+
     private readonly object _lock = new();
     private readonly Stack<byte[]> _free = new();
     private readonly int _poolableSize;
     private readonly long _totalMemory;
     private long _available;
     private int _waiters;
+    private long _wakeAtBytes;
     private bool _closed;
 
     public BufferPool(long totalMemory, int poolableSize)
@@ -66,13 +73,14 @@ internal sealed class BufferPool
                         $"Failed to allocate {need} bytes within max.block.ms: buffer.memory ({_totalMemory} bytes) is full " +
                         "and the broker has not taken batches.");
                 _waiters++;
+                _wakeAtBytes = Math.Max(_wakeAtBytes, Math.Max(need, _totalMemory / 16));
                 try
                 {
-                    Monitor.Wait(_lock, TimeSpan.FromTicks(Math.Min(remaining, TimeSpan.TicksPerSecond)));
+                    Monitor.Wait(_lock, TimeSpan.FromTicks(Math.Min(remaining, RecheckTicks)));
                 }
                 finally
                 {
-                    _waiters--;
+                    if (--_waiters == 0) _wakeAtBytes = 0;
                 }
             }
         }
@@ -86,7 +94,7 @@ internal sealed class BufferPool
         {
             if (buffer.Length == _poolableSize) _free.Push(buffer);
             else _available += buffer.Length;
-            Monitor.PulseAll(_lock);
+            if (_waiters > 0 && _available + (long)_free.Count * _poolableSize >= _wakeAtBytes) Monitor.PulseAll(_lock);
         }
     }
 

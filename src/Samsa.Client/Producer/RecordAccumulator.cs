@@ -49,7 +49,10 @@ internal sealed class RecordAccumulator
 
     /// <summary>
     /// Appends one record. Returns true when the sender should be woken (a batch filled up or a
-    /// new one started). Blocks while buffer.memory is exhausted, up to <paramref name="deadlineTicks"/>.
+    /// new one started) and the partition has nothing in flight: otherwise the answer to what is in
+    /// flight drains the partition again (Sender.SendReadyNow), and waking the sender thread only
+    /// cost a context switch per batch. Blocks while buffer.memory is exhausted, up to
+    /// <paramref name="deadlineTicks"/>.
     /// </summary>
     public bool Append(TopicPartition tp, long timestamp, ReadOnlySpan<byte> key, int keyLength,
         ReadOnlySpan<byte> value, int valueLength, Headers? headers, object? handler, long deadlineTicks)
@@ -59,7 +62,7 @@ internal sealed class RecordAccumulator
         {
             if (q.Batches.Last is { IsClosed: false } last
                 && last.TryAppend(timestamp, key, keyLength, value, valueLength, headers, handler))
-                return last.SizeInBytes >= _batchSize;
+                return last.SizeInBytes >= _batchSize && q.InFlight == 0;
         }
 
         var size = Math.Max(_batchSize, RecordBatchLayout.RecordsOffset + ProducerBatch.EstimateSize(keyLength, valueLength, headers));
@@ -71,7 +74,7 @@ internal sealed class RecordAccumulator
                 && last.TryAppend(timestamp, key, keyLength, value, valueLength, headers, handler))
             {
                 _pool.Deallocate(buffer);
-                return last.SizeInBytes >= _batchSize;
+                return last.SizeInBytes >= _batchSize && q.InFlight == 0;
             }
             q.Batches.Last?.Close();
             var batch = RentBatch();
@@ -84,7 +87,7 @@ internal sealed class RecordAccumulator
             }
             q.Batches.AddLast(batch);
             Interlocked.Increment(ref _incomplete);
-            return true;
+            return q.InFlight == 0;
         }
     }
 

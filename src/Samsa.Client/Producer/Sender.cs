@@ -21,7 +21,9 @@ internal sealed class Sender : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ICompressionCodec? _codec;
-    private readonly ManualResetEventSlim _wake = new(false);
+    // No spinning before blocking: on a busy machine the spin's sched_yield calls cost more than
+    // the futex wake they try to save.
+    private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
     private readonly Dictionary<int, Task<BrokerConnection>> _connecting = [];
     private readonly HashSet<int> _readyNodes = [];
     private readonly HashSet<string> _unknownLeaders = new(StringComparer.Ordinal);
@@ -94,8 +96,13 @@ internal sealed class Sender : IDisposable
             TimeSpan wait;
             if (Interlocked.CompareExchange(ref _running, 1, 0) != 0)
             {
-                // An answer's thread is sending right now; it wakes this loop if it needs it sooner.
-                wait = TimeSpan.FromMilliseconds(1);
+                // An answer's thread is sending right now. When it is done it wakes this loop if the
+                // next deadline comes before this sleep ends (SendReadyNow); a 1 ms poll here woke the
+                // thread a thousand times a second under load. Both sides write, then read the
+                // other's field with full fences, so one of them always sees the other.
+                wait = TimeSpan.FromMilliseconds(100);
+                Interlocked.Exchange(ref _sleepUntilTicks, Environment.TickCount64 + (long)wait.TotalMilliseconds);
+                if (Volatile.Read(ref _running) == 0) continue;
             }
             else
             {
@@ -109,8 +116,8 @@ internal sealed class Sender : IDisposable
                     wait = TimeSpan.FromMilliseconds(_config.RetryBackoffMs);
                 }
                 // Published before releasing, so an answer's thread that runs next knows when this loop wakes.
-                Volatile.Write(ref _sleepUntilTicks, Environment.TickCount64 + (long)wait.TotalMilliseconds);
-                Volatile.Write(ref _running, 0);
+                Interlocked.Exchange(ref _sleepUntilTicks, Environment.TickCount64 + (long)wait.TotalMilliseconds);
+                Interlocked.Exchange(ref _running, 0);
             }
             _wake.Wait(wait);
             _wake.Reset();
@@ -143,7 +150,7 @@ internal sealed class Sender : IDisposable
         }
         finally
         {
-            Volatile.Write(ref _running, 0);
+            Interlocked.Exchange(ref _running, 0);
         }
         if (Environment.TickCount64 + (long)wait.TotalMilliseconds < Volatile.Read(ref _sleepUntilTicks)) Wake();
     }

@@ -120,6 +120,54 @@ public class AccumulatorTests
     }
 
     [Fact]
+    public void A_waiting_allocation_gets_a_single_released_buffer_while_the_rest_of_buffer_memory_stays_held()
+    {
+        // Waiters are woken in bulk (a sixteenth of buffer.memory free); one free buffer must still
+        // reach them, e.g. when the other batches belong to a partition without a leader.
+        var pool = new BufferPool(32 * 1024, 1024);
+        var held = new List<byte[]>();
+        var far = DateTimeOffset.UtcNow.AddMinutes(1).UtcTicks;
+        for (var i = 0; i < 32; i++) held.Add(pool.Allocate(1024, far, TimeProvider.System));
+        var waiting = Task.Run(() => pool.Allocate(1024, DateTimeOffset.UtcNow.AddSeconds(30).UtcTicks, TimeProvider.System));
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (!pool.HasWaiters && DateTime.UtcNow < until) Thread.Yield();
+        Assert.False(waiting.IsCompleted);
+        pool.Deallocate(held[0]);
+        Assert.True(waiting.Wait(TimeSpan.FromSeconds(10)));
+        Assert.Same(held[0], waiting.Result);
+    }
+
+    [Fact]
+    public void Waiting_allocations_all_proceed_once_enough_memory_is_released()
+    {
+        var pool = new BufferPool(32 * 1024, 1024);
+        var held = new List<byte[]>();
+        var far = DateTimeOffset.UtcNow.AddMinutes(1).UtcTicks;
+        for (var i = 0; i < 32; i++) held.Add(pool.Allocate(1024, far, TimeProvider.System));
+        var waiting = Enumerable.Range(0, 4)
+            .Select(_ => Task.Run(() => pool.Allocate(1024, DateTimeOffset.UtcNow.AddSeconds(30).UtcTicks, TimeProvider.System)))
+            .ToArray();
+        foreach (var b in held) pool.Deallocate(b);
+        Assert.True(Task.WaitAll(waiting, TimeSpan.FromSeconds(10)));
+        Assert.Equal(4, waiting.Select(t => t.Result).Distinct().Count());
+    }
+
+    [Fact]
+    public void Append_asks_to_wake_the_sender_only_while_nothing_of_the_partition_is_in_flight()
+    {
+        // A partition with a batch in flight is drained again from that batch's answer.
+        var acc = new RecordAccumulator(100, 1 << 20, 0, 5, TimeProvider.System);
+        bool Add(TopicPartition tp) => acc.Append(tp, 0, default, -1, new byte[60], 60, null, null, Far);
+        Assert.True(Add(Tp0));                        // a new batch
+        var inFlight = Assert.Single(acc.Drain(0, _ => 0, 1 << 20, 0, -1, -1));
+        Assert.False(Add(Tp0));                       // a new batch, but an answer is due
+        Assert.False(Add(Tp0));                       // full, a third one started
+        Assert.True(Add(new TopicPartition("t", 1))); // another partition, nothing in flight
+        acc.Release(inFlight, wasInFlight: true);
+        Assert.True(Add(Tp0));                        // nothing in flight any more
+    }
+
+    [Fact]
     public void Completion_reports_offsets_per_record_and_flush_waits_for_it()
     {
         var acc = new RecordAccumulator(16384, 1 << 20, 0, 5, TimeProvider.System);

@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Samsa.Client.Network;
+using Samsa.Client.Tests.Fakes;
+using Samsa.Protocol.Messages;
+
+namespace Samsa.Client.Tests.Network;
+
+/// <summary>
+/// The connection's own thread: it connects with a blocking call and reads with blocking receives,
+/// so setup failures, timeouts and disposal must still end it and report clear errors.
+/// </summary>
+public sealed class BrokerConnectionTests
+{
+    [Fact]
+    public async Task Connecting_to_a_port_nobody_listens_on_fails_with_a_network_error()
+    {
+        int port;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        var connection = new BrokerConnection(1, "127.0.0.1", port, "test", 30_000, NullLogger.Instance);
+        var e = await Assert.ThrowsAsync<KafkaNetworkException>(() => connection.ConnectAsync(10_000, CancellationToken.None));
+        Assert.Contains($"127.0.0.1:{port}", e.Message, StringComparison.Ordinal);
+        Assert.False(connection.IsAlive);
+        await connection.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_listener_that_never_answers_fails_the_setup_at_its_timeout_and_dispose_ends_the_reader()
+    {
+        // The kernel accepts the connection (backlog) but nobody ever answers ApiVersions.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        var connection = new BrokerConnection(1, "127.0.0.1", port, "test", 30_000, NullLogger.Instance);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connection.ConnectAsync(300, CancellationToken.None));
+        // The reader is blocked in a receive; disposing must end it.
+        await connection.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(connection.IsAlive);
+    }
+
+    [Fact]
+    public async Task Requests_are_answered_in_order_and_dispose_fails_what_is_still_pending()
+    {
+        await using var broker = new FakeKafkaBroker();
+        broker.CreateTopic("t", 1);
+        var connection = new BrokerConnection(-1, "127.0.0.1", broker.Port, "test", 30_000, NullLogger.Instance);
+        await connection.ConnectAsync(10_000, CancellationToken.None);
+        Assert.True(connection.IsAlive);
+        var version = connection.PickVersion(Samsa.Protocol.ApiKey.Metadata, 12);
+        var answers = new List<Task<MetadataResponse>>();
+        for (var i = 0; i < 20; i++)
+        {
+            answers.Add(connection.SendAsync<MetadataRequest, MetadataResponse>(
+                new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = "t" }] }, version, CancellationToken.None));
+        }
+        foreach (var a in answers)
+        {
+            var response = await a.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal("t", Assert.Single(response.Topics).Name);
+        }
+        await connection.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(connection.IsAlive);
+        await Assert.ThrowsAsync<KafkaNetworkException>(() => connection.SendAsync<MetadataRequest, MetadataResponse>(
+            new MetadataRequest { Topics = [] }, version, CancellationToken.None));
+    }
+}
