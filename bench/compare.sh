@@ -120,7 +120,7 @@ for _ in 1 2 3; do
 done
 list_ms=$best
 
-for t in s1k c1k sall call s100 c100 sbig cbig se2e ce2e; do
+for t in s1k c1k sall call sdef cdef s100 c100 se2e ce2e; do
   bin/samsa topics --create --topic "$t" --partitions 1 --replication-factor 1 --bootstrap-server "$bootstrap" >/dev/null 2>&1 || true
 done
 
@@ -142,16 +142,20 @@ field() {  # field LABEL rps|mbs|p99
   esac
 }
 common=(--bootstrap-server "$bootstrap" --throughput -1)
-run s1k  "${samsa[@]}" perf produce --topic s1k --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=1
-run c1k  "${confluent[@]}" produce --topic c1k --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=1
-run sall "${samsa[@]}" perf produce --topic sall --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=all
-run call "${confluent[@]}" produce --topic call --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=all
+# The 1 KiB produce rows load both clients with the same batching, batch.size=1048576 (librdkafka's
+# default size): a client-against-client figure compares the clients, not their defaults, and the
+# broker's throughput is measured with requests of the size a busy producer sends. The row "at each
+# client's defaults" keeps the other view: the Java client's 16 KiB batches make ~60 times as many
+# produce requests for the same bytes as librdkafka's 1 MB ones.
+big=(batch.size=1048576)
+run s1k  "${samsa[@]}" perf produce --topic s1k --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=1 "${big[@]}"
+run c1k  "${confluent[@]}" produce --topic c1k --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=1 "${big[@]}"
+run sall "${samsa[@]}" perf produce --topic sall --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=all "${big[@]}"
+run call "${confluent[@]}" produce --topic call --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=all "${big[@]}"
+run sdef "${samsa[@]}" perf produce --topic sdef --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=1
+run cdef "${confluent[@]}" produce --topic cdef --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=1
 run s100 "${samsa[@]}" perf produce --topic s100 --num-records $n100 --record-size 100 "${common[@]}" --producer-props acks=1
 run c100 "${confluent[@]}" produce --topic c100 --num-records $n100 --record-size 100 "${common[@]}" --producer-props acks=1
-# The same batching on both: the Java client's default batch.size is 16 KiB, librdkafka's 1 MB, so at
-# defaults Samsa.Client sends ~60 times as many produce requests for the same bytes.
-run sbig "${samsa[@]}" perf produce --topic sbig --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=1 batch.size=1048576
-run cbig "${confluent[@]}" produce --topic cbig --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=1 batch.size=1048576
 run scons "${samsa[@]}" perf consume --topic s1k --num-records $n1k --bootstrap-server "$bootstrap"
 run ccons "${confluent[@]}" consume --topic c1k --num-records $n1k --bootstrap-server "$bootstrap"
 
@@ -166,7 +170,7 @@ load_end=$(load)
 ratio() { [ -n "$1" ] && [ -n "$2" ] && calc "'%.2f' % ($1 / $2)" 2>/dev/null || echo "n/a"; }
 or_na() { [ -n "$1" ] && echo "$1" || echo "failed"; }
 s1k=$(field s1k mbs); c1k=$(field c1k mbs); sall=$(field sall mbs); call=$(field call mbs)
-s100=$(field s100 rps); c100=$(field c100 rps); sbig=$(field sbig mbs); cbig=$(field cbig mbs); scons=$(field scons mbs); ccons=$(field ccons mbs)
+s100=$(field s100 rps); c100=$(field c100 rps); sdef=$(field sdef mbs); cdef=$(field cdef mbs); scons=$(field scons mbs); ccons=$(field ccons mbs)
 s1kr=$(field s1k rps); c1kr=$(field c1k rps); sconsr=$(field scons rps); cconsr=$(field ccons rps)
 se2e=$(field se2e p99); ce2e=$(field ce2e p99)
 table=$(cat <<TABLE
@@ -174,13 +178,13 @@ table=$(cat <<TABLE
 |---|---:|---:|---:|---:|---:|---|
 | loopback TCP, iperf3 ${iperf_s} s (MB/s) | | | $(or_na "$loop_mbs") | | | physical ceiling |
 | redis-benchmark -P 64 XADD 100 B (records/s) | | | $redis_rps | | | |
-| produce 1 KiB acks=1 (MB/s), $n1k records | $(or_na "$s1k") | $(or_na "$c1k") | $loop_mbs loopback | $(ratio "$s1k" "$loop_mbs") | $(ratio "$s1k" "$c1k") | ≥ 0.35 × loopback |
-| produce 1 KiB acks=all (MB/s) | $(or_na "$sall") | $(or_na "$call") | $loop_mbs loopback | $(ratio "$sall" "$loop_mbs") | $(ratio "$sall" "$call") | |
-| produce 1 KiB acks=1 (MB/s), batch.size=1048576 on both | $(or_na "$sbig") | $(or_na "$cbig") | $loop_mbs loopback | $(ratio "$sbig" "$loop_mbs") | $(ratio "$sbig" "$cbig") | |
+| produce 1 KiB acks=1 (MB/s), $n1k records, batch.size=1048576 on both | $(or_na "$s1k") | $(or_na "$c1k") | $loop_mbs loopback | $(ratio "$s1k" "$loop_mbs") | $(ratio "$s1k" "$c1k") | ≥ 0.35 × loopback |
+| produce 1 KiB acks=all (MB/s), batch.size=1048576 on both | $(or_na "$sall") | $(or_na "$call") | $loop_mbs loopback | $(ratio "$sall" "$loop_mbs") | $(ratio "$sall" "$call") | |
+| produce 1 KiB acks=1 (MB/s) at each client's defaults (16 KiB / 1 MB batches) | $(or_na "$sdef") | $(or_na "$cdef") | $loop_mbs loopback | $(ratio "$sdef" "$loop_mbs") | $(ratio "$sdef" "$cdef") | |
 | produce 100 B acks=1 (records/s), $n100 records | $(or_na "$s100") | $(or_na "$c100") | $redis_rps XADD | $(ratio "$s100" "$redis_rps") | $(ratio "$s100" "$c100") | ≥ 2 × XADD |
 | consume 1 KiB from the start (MB/s) | $(or_na "$scons") | $(or_na "$ccons") | $loop_mbs loopback | $(ratio "$scons" "$loop_mbs") | $(ratio "$scons" "$ccons") | ≥ 0.5 × loopback |
 | e2e p99, acks=all, 1 KiB at $e2e_rate/s = 20 % of max (ms) | $(or_na "$se2e") | $(or_na "$ce2e") | 5 ms target | $(ratio "$se2e" 5) | $(ratio "$se2e" "$ce2e") | < 5 ms |
-| produce records/s, 1 KiB acks=1 | $(or_na "$s1kr") | $(or_na "$c1kr") | | | $(ratio "$s1kr" "$c1kr") | ≥ 1.2 × Confluent |
+| produce records/s, 1 KiB acks=1, batch.size=1048576 on both | $(or_na "$s1kr") | $(or_na "$c1kr") | | | $(ratio "$s1kr" "$c1kr") | ≥ 1.2 × Confluent |
 | consume records/s | $(or_na "$sconsr") | $(or_na "$cconsr") | | | $(ratio "$sconsr" "$cconsr") | ≥ 1.2 × Confluent |
 | broker start to ready (ms: reported / wall incl. runtime start) | $ready_ms / $ready_wall | | 300 ms target | $(ratio "$ready_wall" 300) | | < 300 ms |
 | broker idle RSS (MB) | $rss_mb | | 80 MB target | $(ratio "$rss_mb" 80) | | < 80 MB |
