@@ -90,7 +90,9 @@ public sealed class FetchHandler : ApiHandler<FetchRequest>
                 keys.Add(s.TopicPartition);
             }
         }
-        var completion = new TaskCompletionSource<ApiResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Completed on the thread-pool item the purgatory queues (never on the appending thread), so the
+        // connection's write loop awaiting it goes on right there: one hop between append and answer.
+        var completion = new TaskCompletionSource<ApiResponse>();
         var delayed = new DelayedFetch(_replicaManager, fetch, states, () =>
         {
             try

@@ -129,7 +129,22 @@ internal sealed class Fetcher<TKey, TValue> : IDisposable
         }
         try
         {
-            var response = await _cluster.SendAsync<FetchRequest, FetchResponse>(node, request, CancellationToken.None).ConfigureAwait(false);
+            // An open connection is there at once; the answer is handled on the connection's read
+            // loop (no task per fetch, no thread-pool hop before the poller is woken).
+            var connection = await _cluster.GetConnectionAsync(node, CancellationToken.None).ConfigureAwait(false);
+            var version = connection.PickVersion(ApiKey.Fetch, KafkaCluster.MaxVersion(ApiKey.Fetch));
+            connection.Send(request, version, new FetchCall(this, node, sent, version));
+        }
+        catch (Exception e)
+        {
+            OnFetchFailed(node, e);
+        }
+    }
+
+    private void OnFetchResponse(int node, FetchResponse response, Dictionary<TopicPartition, (long Offset, int Epoch)> sent)
+    {
+        try
+        {
             if ((ErrorCode)response.ErrorCode != ErrorCode.None)
             {
                 _logger.LogDebug("Fetch from broker {Node} failed: {Error}.", node, (ErrorCode)response.ErrorCode);
@@ -167,14 +182,48 @@ internal sealed class Fetcher<TKey, TValue> : IDisposable
         }
         catch (Exception e)
         {
-            _logger.LogDebug(e, "Fetch from broker {Node} failed.", node);
+            _logger.LogDebug(e, "Handling a fetch answer from broker {Node} failed.", node);
             _cluster.RequestMetadataUpdate();
         }
         finally
         {
-            lock (_inFlightNodes) _inFlightNodes.Remove(node);
-            try { _arrived.Release(); } catch (ObjectDisposedException) { }
+            FetchDone(node);
         }
+    }
+
+    private void OnFetchFailed(int node, Exception e)
+    {
+        _logger.LogDebug(e, "Fetch from broker {Node} failed.", node);
+        _cluster.RequestMetadataUpdate();
+        FetchDone(node);
+    }
+
+    private void FetchDone(int node)
+    {
+        lock (_inFlightNodes) _inFlightNodes.Remove(node);
+        try { _arrived.Release(); } catch (ObjectDisposedException) { }
+    }
+
+    /// <summary>One fetch in flight; its answer (or the connection's failure) arrives on the read loop.</summary>
+    private sealed class FetchCall(Fetcher<TKey, TValue> fetcher, int node, Dictionary<TopicPartition, (long Offset, int Epoch)> sent, short version)
+        : IResponseHandler
+    {
+        public void OnResponse(ReadOnlyMemory<byte> body)
+        {
+            FetchResponse response;
+            try
+            {
+                response = BrokerConnection.ParseResponse<FetchResponse>(ApiKey.Fetch, body, version);
+            }
+            catch (Exception e)
+            {
+                fetcher.OnFetchFailed(node, e);
+                return;
+            }
+            fetcher.OnFetchResponse(node, response, sent);
+        }
+
+        public void OnFailure(KafkaException error) => fetcher.OnFetchFailed(node, error);
     }
 
     /// <summary>The offset after the last whole batch of an answer (where handing it out ends), read

@@ -1,8 +1,12 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Samsa.Client.Tests.Integration;
 
-/// <summary>Wakeup ends a blocking poll from another thread; Close commits and hands partitions over at once.</summary>
+/// <summary>
+/// Wakeup ends a blocking poll from another thread; Close commits and hands partitions over at once;
+/// fetches lost with their connection are sent again.
+/// </summary>
 public abstract class ConsumerLifecycleTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
     where TFixture : class, IBrokerFixture
 {
@@ -39,6 +43,47 @@ public abstract class ConsumerLifecycleTests<TFixture>(TFixture fixture) : IClas
         var outcome = await loop.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal("woken", outcome);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"poll ended {watch.Elapsed} after Wakeup");
+    }
+
+    [Fact]
+    public async Task Fetches_lost_with_their_connection_are_sent_again_and_every_record_arrives_once_in_order()
+    {
+        const int total = 3000;
+        var topic = await fixture.CreateTopicAsync("refetch", 1);
+        // Small batches, so the consumer needs many fetches and some of them are cut.
+        await using (var producer = new Producer<string, string>(new ProducerConfig { BootstrapServers = fixture.BootstrapServers, LingerMs = 0, BatchSize = 512 }))
+        {
+            for (var i = 0; i < total; i++) producer.Produce(topic, new Message<string, string> { Value = i.ToString(CultureInfo.InvariantCulture) });
+            await producer.FlushAsync();
+        }
+
+        using var consumer = new Consumer<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = fixture.BootstrapServers,
+            MaxPartitionFetchBytes = 1024,
+            ReconnectBackoffMs = 10,
+        });
+        consumer.Assign([new TopicPartitionOffset(topic, 0, 0)]);
+        var next = 0;
+        var cuts = 0;
+        var until = DateTime.UtcNow.AddSeconds(120);
+        while (next < total && DateTime.UtcNow < until)
+        {
+            foreach (var r in consumer.Poll(TimeSpan.FromMilliseconds(200)))
+            {
+                Assert.Equal(next, r.Offset);
+                Assert.Equal(next.ToString(CultureInfo.InvariantCulture), r.Value);
+                next++;
+            }
+            // A poll that returns records has sent the next fetch already: cut it off with the connection.
+            if (next >= (cuts + 1) * 500 && next < total)
+            {
+                fixture.Proxy.DropAll();
+                cuts++;
+            }
+        }
+        Assert.Equal(total, next);
+        Assert.True(cuts >= 5, $"only {cuts} cuts");
     }
 
     [Fact]
