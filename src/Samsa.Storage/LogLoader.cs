@@ -25,9 +25,8 @@ internal sealed record LoadedLog(
 /// <item>After an unclean one, every segment that may hold offsets at or past the recovery point is
 /// validated batch by batch (lengths, magic, CRC-32C, increasing offsets) and its indexes rebuilt.
 /// In the newest segment the first damaged batch and everything after it are cut off, with one
-/// warning naming the file, position and offset. Damage in an older segment is not a torn write
-/// (segments are fsync'd when they roll), so the partition goes offline instead of silently losing
-/// the segments after it.</item>
+/// warning naming the file, position and offset. Damage in an older segment takes the partition
+/// offline instead of silently losing the segments after it.</item>
 /// <item>Producer state comes from the newest snapshot at or below the log end, then the batches after it.</item>
 /// </list>
 /// </summary>

@@ -15,7 +15,8 @@ namespace Samsa.Storage;
 /// A deleted partition's directory is renamed to <c>&lt;topic&gt;-&lt;partition&gt;.&lt;id&gt;-delete</c> and removed.</para>
 /// <para>Partitions load lazily on first use after a clean shutdown; after an unclean one every
 /// partition is recovered when the manager opens. Segment file handles are shared through a bounded
-/// cache. Retention, flush.ms and checkpoints run on <see cref="TimeProvider"/> timers.</para>
+/// cache. Retention, flush.ms and checkpoints run on <see cref="TimeProvider"/> timers; rolled segments
+/// are fsync'd by a <see cref="SegmentFlusher"/> thread.</para>
 /// Thread-safety: all public members are safe to call concurrently.
 /// </summary>
 public sealed class LogManager : IDisposable
@@ -40,6 +41,7 @@ public sealed class LogManager : IDisposable
         Time = time;
         Logger = loggerFactory.CreateLogger("Samsa.Storage");
         HandleCache = new FileHandleCache(options.MaxOpenFiles);
+        Flusher = new SegmentFlusher(Logger);
         LogDir = Path.GetFullPath(options.LogDir);
         Directory.CreateDirectory(LogDir);
         string marker = Path.Combine(LogDir, CleanShutdownFile);
@@ -74,6 +76,8 @@ public sealed class LogManager : IDisposable
     internal TimeProvider Time { get; }
     internal ILogger Logger { get; }
     internal FileHandleCache HandleCache { get; }
+    /// <summary>fsyncs rolled segments off the append path.</summary>
+    internal SegmentFlusher Flusher { get; }
 
     /// <summary>Compaction of cleanup.policy=compact logs; its task runs when the scheduler and log.cleaner.enable are on.</summary>
     public LogCleaner Cleaner { get; private set; } = null!;
@@ -274,7 +278,8 @@ public sealed class LogManager : IDisposable
     }
 
     /// <summary>
-    /// Clean shutdown: every loaded partition is flushed and closed (indexes written, producer
+    /// Clean shutdown: every loaded partition is flushed and closed (a background flush of its rolled
+    /// segments that is running is waited for, then everything is fsync'd; indexes written, producer
     /// snapshots taken), checkpoints written, then the clean-shutdown marker.
     /// </summary>
     public void Close()
@@ -304,6 +309,7 @@ public sealed class LogManager : IDisposable
                 Logger.LogError(e, "{Partition}: close failed", log.TopicPartition);
             }
         }
+        Flusher.Dispose(); // after the partitions closed: what is still queued finds them closed and skips
         foreach (ITimer t in _pendingDeletes.Keys)
         {
             t.Dispose();

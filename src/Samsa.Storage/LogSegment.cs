@@ -23,7 +23,8 @@ internal readonly record struct SegmentScan(long ValidBytes, long NextOffset, in
 /// are written, and index entries after the size, so a reader never sees a partial batch and an index
 /// entry never points past the published end.</para>
 /// <para>Thread-safety: mutation (append, truncate, recover, roll) happens under the owning
-/// partition's lock; reads and lookups are safe concurrently with them. Indexes load lazily on the
+/// partition's lock; reads and lookups are safe concurrently with them, and so is <see cref="Flush"/>,
+/// which the background flush of a rolled segment runs without that lock. Indexes load lazily on the
 /// first lookup.</para>
 /// </summary>
 internal sealed class LogSegment
@@ -613,17 +614,31 @@ internal sealed class LogSegment
         return LoadTail();
     }
 
-    /// <summary>Called when a newer segment takes over: final time index entry, indexes to disk, data fsync'd.</summary>
-    public void OnBecomeInactive()
+    /// <summary>
+    /// Called under the partition lock when a newer segment takes over: the final time index entry.
+    /// Memory only; the fsync of the data and indexes (<see cref="Flush"/>) is the background flush's.
+    /// </summary>
+    public void Seal()
     {
         EnsureIndexes();
         if (_maxTimestampSoFar >= 0)
         {
             TimeIndex.MaybeAppend(_maxTimestampSoFar, _offsetOfMaxTimestampSoFar);
         }
+    }
+
+    /// <summary><see cref="Seal"/> and <see cref="Flush"/> at once (the cleaner's finished segments).</summary>
+    public void OnBecomeInactive()
+    {
+        Seal();
         Flush();
     }
 
+    /// <summary>
+    /// fsyncs the data, then writes and fsyncs both index files. Safe concurrently with appends, reads,
+    /// renames and deletion: a deleted segment is skipped (its handle is leased, never reopened; a
+    /// retired index is never written again).
+    /// </summary>
     public void Flush()
     {
         if (Log.TryAcquire(out SafeFileHandle h))
@@ -665,6 +680,14 @@ internal sealed class LogSegment
         Log.Rename(Log.Path + LogFileNames.DeletedSuffix);
         OffsetIndex.Rename(OffsetIndex.Path + LogFileNames.DeletedSuffix);
         TimeIndex.Rename(TimeIndex.Path + LogFileNames.DeletedSuffix);
+        Retire();
+    }
+
+    /// <summary>The segment left the log: its files are never reopened or rewritten by this object again.</summary>
+    public void Retire()
+    {
+        OffsetIndex.Retire();
+        TimeIndex.Retire();
         Log.Retire();
     }
 

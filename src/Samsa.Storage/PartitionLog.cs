@@ -19,7 +19,9 @@ public readonly record struct OffsetLookupResult(ErrorCode Error, long Offset, l
 /// <para>Thread-safety: appends, rolls, truncation, retention and flushes are serialised by one lock
 /// per partition. Reads take no lock: they work on an immutable snapshot of the segment list and
 /// the published log end offset, and lease the segment file they return, so a concurrent roll or
-/// deletion never breaks them.</para>
+/// deletion never breaks them. The fsync of rolled segments runs on the log manager's
+/// <see cref="SegmentFlusher"/> thread without the lock (<see cref="RunRollFlush"/>); the recovery
+/// point moves only after it completed.</para>
 /// <para>The directory is loaded (and if needed recovered) lazily, on first use, unless the log
 /// manager recovers eagerly after an unclean shutdown.</para>
 /// </summary>
@@ -44,6 +46,15 @@ public sealed class PartitionLog
     private long _recoveryPoint;
     private long _unflushedMessages;
     private long _lastFlushMs;
+    // Roll flush state, under _lock. Offsets below the target are in closed segments waiting for (or
+    // in) the background fsync; the target never exceeds the active segment's base offset.
+    private long _rollFlushTarget;
+    private bool _rollFlushQueued;
+    private bool _closed;
+    private int _truncations;
+    // Set while a background flush round runs; Close waits on the monitor of _rollFlushRunningGate.
+    private readonly object _rollFlushRunningGate = new();
+    private bool _rollFlushRunning;
     private readonly long _checkpointRecoveryPoint;
     private readonly long _checkpointHighWatermark;
     private readonly bool _cleanShutdown;
@@ -94,7 +105,10 @@ public sealed class PartitionLog
         }
     }
 
-    /// <summary>Offsets below this are on disk for sure (fsync'd); recovery starts here after a crash.</summary>
+    /// <summary>
+    /// Offsets below this are on disk for sure (fsync'd); recovery starts here after a crash. A roll does
+    /// not move it: the background flush of the rolled segments does, once their fsync completed.
+    /// </summary>
     public long RecoveryPoint
     {
         get
@@ -615,22 +629,114 @@ public sealed class PartitionLog
         return active.ShouldRoll(bytes, maxTimestamp, lastOffset, now) ? Roll(_logEndOffset, now) : active;
     }
 
+    /// <summary>
+    /// Under the lock only memory work and file creation: the old segment's final time index entry, the
+    /// new segment, the producer snapshot written without fsync. The fsync of the old segment (data and
+    /// indexes) and of the snapshot is queued for the background flush (Kafka's "flush-log" task), which
+    /// moves the recovery point once it completed; an fsync here would stall every append to the
+    /// partition and the socket thread running this request.
+    /// </summary>
     private LogSegment Roll(long newBaseOffset, long now)
     {
         LogSegment old = _segments[^1];
-        // Fsync'd on roll, so damage found later in a closed segment is corruption, never a torn write.
-        old.OnBecomeInactive();
+        old.Seal();
         LogSegment created = LogSegment.Create(Directory, newBaseOffset, Config, _manager.HandleCache, now);
         _segments = [.. _segments, created];
-        Volatile.Write(ref _recoveryPoint, Math.Max(_recoveryPoint, old.Size == 0 ? _recoveryPoint : newBaseOffset));
         // Only committed state goes into the snapshot: the batch being appended is not in it yet.
         if (_producers!.MapEndOffset == newBaseOffset)
         {
-            _producers.TakeSnapshot();
+            _producers.TakeSnapshot(fsync: false);
             _producers.DeleteOldSnapshots(_logStartOffset);
+        }
+        _rollFlushTarget = Math.Max(_rollFlushTarget, newBaseOffset);
+        if (!_rollFlushQueued && !_closed)
+        {
+            _rollFlushQueued = true;
+            _manager.Flusher.Enqueue(this);
         }
         _logger.LogDebug("{Partition}: rolled a new segment at offset {Offset}", TopicPartition, newBaseOffset);
         return created;
+    }
+
+    /// <summary>
+    /// The background flush (on the <see cref="SegmentFlusher"/> thread): fsyncs the closed segments
+    /// holding offsets between the recovery point and the roll target, and the producer snapshots
+    /// taken at those rolls, without the partition lock; then moves the recovery point to the target.
+    /// Rolls meanwhile raise the target and are handled by the next round. A segment deleted meanwhile
+    /// (retention, DeleteRecords, compaction, the topic deleted) is skipped; a truncation meanwhile
+    /// makes the round start over; after <see cref="Close"/> nothing starts (close flushes itself).
+    /// </summary>
+    internal void RunRollFlush(Action<TopicPartition, long>? beforeFlush)
+    {
+        while (true)
+        {
+            long target, from;
+            int truncations;
+            var closedSegments = new List<LogSegment>();
+            lock (_lock)
+            {
+                _rollFlushQueued = false;
+                if (_closed || _offlineReason is not null || _rollFlushTarget <= _recoveryPoint)
+                {
+                    return;
+                }
+                target = _rollFlushTarget;
+                from = _recoveryPoint;
+                truncations = _truncations;
+                LogSegment[] segs = _segments;
+                for (int i = 0; i < segs.Length - 1 && segs[i].BaseOffset < target; i++)
+                {
+                    if (segs[i + 1].BaseOffset > from)
+                    {
+                        closedSegments.Add(segs[i]);
+                    }
+                }
+                SetRollFlushRunning(true);
+            }
+            try
+            {
+                beforeFlush?.Invoke(TopicPartition, target);
+                foreach (LogSegment s in closedSegments)
+                {
+                    s.Flush();
+                }
+                _producers!.SyncSnapshots(from, target);
+                lock (_lock)
+                {
+                    if (_truncations == truncations && !_closed && _offlineReason is null)
+                    {
+                        Volatile.Write(ref _recoveryPoint, Math.Max(_recoveryPoint, Math.Min(target, _logEndOffset)));
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                lock (_lock)
+                {
+                    if (!_closed && _offlineReason is null)
+                    {
+                        GoOffline($"{TopicPartition}: flush of rolled segments failed: {e.Message}");
+                    }
+                }
+                return;
+            }
+            finally
+            {
+                SetRollFlushRunning(false);
+            }
+        }
+    }
+
+    private void SetRollFlushRunning(bool running)
+    {
+        lock (_rollFlushRunningGate)
+        {
+            _rollFlushRunning = running;
+            if (!running)
+            {
+                Monitor.PulseAll(_rollFlushRunningGate);
+            }
+        }
     }
 
     /// <summary>Starts a new segment now, whatever the roll settings say.</summary>
@@ -912,6 +1018,9 @@ public sealed class PartitionLog
 
     private void AfterTruncation(long logEnd)
     {
+        // A background flush running now started from the old segment list: it must not move the recovery point.
+        _truncations++;
+        _rollFlushTarget = Math.Min(_rollFlushTarget, _segments[^1].BaseOffset);
         _epochs!.TruncateFromEnd(logEnd);
         _producers!.DeleteSnapshotsAfter(logEnd);
         LogLoader.RebuildProducerState(_producers, _segments, _logStartOffset, logEnd);
@@ -1036,7 +1145,7 @@ public sealed class PartitionLog
             _segments = next;
             foreach (LogSegment old in sources)
             {
-                old.Log.Retire(); // only after the new list is published, so retrying readers find the new segment
+                old.Retire(); // only after the new list is published, so retrying readers find the new segment
                 _manager.ScheduleFileDeletion(old, Config.FileDeleteDelayMs);
             }
             return true;
@@ -1087,9 +1196,24 @@ public sealed class PartitionLog
         }
     }
 
-    /// <summary>Clean close: index files written, producer snapshot at the log end, data fsync'd.</summary>
+    /// <summary>
+    /// Clean close: index files written, producer snapshot at the log end, data fsync'd. A background
+    /// flush that is running is waited for (so its handle leases are released); one still queued never
+    /// starts, the flush here covers its segments.
+    /// </summary>
     internal void Close()
     {
+        lock (_lock)
+        {
+            _closed = true;
+        }
+        lock (_rollFlushRunningGate)
+        {
+            while (_rollFlushRunning)
+            {
+                Monitor.Wait(_rollFlushRunningGate);
+            }
+        }
         if (!_loaded || _offlineReason is not null)
         {
             return;
@@ -1116,9 +1240,10 @@ public sealed class PartitionLog
         lock (_lock)
         {
             _offlineReason = $"{TopicPartition} was deleted";
+            _closed = true;
             foreach (LogSegment s in _segments)
             {
-                s.Log.Retire();
+                s.Retire(); // a background flush holding a lease finishes on the moved files and closes the handle
             }
             System.IO.Directory.Move(Directory, newDirectory);
         }

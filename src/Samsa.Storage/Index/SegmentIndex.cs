@@ -7,14 +7,18 @@ namespace Samsa.Storage;
 /// value both strictly increase, held in memory as (key, value) pairs and written back incrementally.
 /// <para>Thread-safety: one writer (the partition's append lock) and any number of concurrent readers.
 /// An entry is stored before the count that publishes it, and a grown array is published before the
-/// count, so a reader that reads the count first sees only complete entries.</para>
+/// count, so a reader that reads the count first sees only complete entries. Persisting, truncation,
+/// renaming and retirement take a small gate of their own, because a rolled segment's indexes are
+/// written by the background flush while the partition lock is not held.</para>
 /// </summary>
 internal abstract class SegmentIndex
 {
     private IndexEntry[] _entries = [];
     private int _count;
+    private readonly Lock _fileGate = new();
     private int _persisted;
     private bool _rewrite;
+    private bool _retired;
 
     protected SegmentIndex(string path, long baseOffset, int maxEntries, int entrySize)
     {
@@ -81,27 +85,33 @@ internal abstract class SegmentIndex
     /// <summary>Drops trailing entries while <paramref name="drop"/> holds for them.</summary>
     protected void TruncateWhile<TState>(TState state, Func<TState, IndexEntry, bool> drop)
     {
-        int n = _count;
-        while (n > 0 && drop(state, _entries[n - 1]))
+        lock (_fileGate)
         {
-            n--;
-        }
-        if (n < _count)
-        {
-            Volatile.Write(ref _count, n);
-            if (n < _persisted)
+            int n = _count;
+            while (n > 0 && drop(state, _entries[n - 1]))
             {
-                _persisted = n;
-                _rewrite = true;
+                n--;
+            }
+            if (n < _count)
+            {
+                Volatile.Write(ref _count, n);
+                if (n < _persisted)
+                {
+                    _persisted = n;
+                    _rewrite = true;
+                }
             }
         }
     }
 
     public void Reset()
     {
-        Volatile.Write(ref _count, 0);
-        _persisted = 0;
-        _rewrite = true;
+        lock (_fileGate)
+        {
+            Volatile.Write(ref _count, 0);
+            _persisted = 0;
+            _rewrite = true;
+        }
     }
 
     protected abstract IndexEntry Decode(ReadOnlySpan<byte> bytes);
@@ -134,45 +144,80 @@ internal abstract class SegmentIndex
             }
             entries[i] = e;
         }
-        Volatile.Write(ref _entries, entries);
-        Volatile.Write(ref _count, n);
-        _persisted = n;
-        _rewrite = false;
+        lock (_fileGate)
+        {
+            Volatile.Write(ref _entries, entries);
+            Volatile.Write(ref _count, n);
+            _persisted = n;
+            _rewrite = false;
+        }
         return true;
     }
 
-    /// <summary>Writes the entries not yet on disk (or the whole file after a truncation).</summary>
+    /// <summary>
+    /// Writes the entries not yet on disk (or the whole file after a truncation); nothing once the
+    /// index is retired. The fsync runs after the gate is released, on the handle: a rename or a
+    /// retirement meanwhile does not wait for the disk.
+    /// </summary>
     public void Persist(bool fsync)
     {
-        int n = _count;
-        if (!_rewrite && n == _persisted && File.Exists(Path))
+        SafeFileHandle h;
+        lock (_fileGate)
         {
-            return;
+            int n = _count;
+            if (_retired || (!_rewrite && n == _persisted && File.Exists(Path)))
+            {
+                return;
+            }
+            int from = _rewrite ? 0 : _persisted;
+            byte[] buf = new byte[(n - from) * _entrySize];
+            IndexEntry[] entries = _entries;
+            for (int i = from; i < n; i++)
+            {
+                Encode(buf.AsSpan((i - from) * _entrySize, _entrySize), entries[i]);
+            }
+            h = File.OpenHandle(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            try
+            {
+                RandomAccess.Write(h, buf, (long)from * _entrySize);
+                RandomAccess.SetLength(h, (long)n * _entrySize);
+            }
+            catch
+            {
+                h.Dispose();
+                throw;
+            }
+            _persisted = n;
+            _rewrite = false;
         }
-        int from = _rewrite ? 0 : _persisted;
-        byte[] buf = new byte[(n - from) * _entrySize];
-        for (int i = from; i < n; i++)
+        using (h)
         {
-            Encode(buf.AsSpan((i - from) * _entrySize, _entrySize), _entries[i]);
+            if (fsync)
+            {
+                RandomAccess.FlushToDisk(h);
+            }
         }
-        using SafeFileHandle h = File.OpenHandle(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-        RandomAccess.Write(h, buf, (long)from * _entrySize);
-        RandomAccess.SetLength(h, (long)n * _entrySize);
-        if (fsync)
-        {
-            RandomAccess.FlushToDisk(h);
-        }
-        _persisted = n;
-        _rewrite = false;
     }
 
     public void Rename(string newPath)
     {
-        if (File.Exists(Path))
+        lock (_fileGate)
         {
-            File.Move(Path, newPath, overwrite: true);
+            if (File.Exists(Path))
+            {
+                File.Move(Path, newPath, overwrite: true);
+            }
+            Path = newPath;
         }
-        Path = newPath;
+    }
+
+    /// <summary>The segment is gone (deleted, replaced, its directory moved away): never write the file again.</summary>
+    public void Retire()
+    {
+        lock (_fileGate)
+        {
+            _retired = true;
+        }
     }
 }
 

@@ -12,7 +12,7 @@ namespace Samsa.Storage.Producers;
 /// int64 id, int16 epoch, int32 last sequence, int64 last offset, int32 offset delta, int64 timestamp,
 /// int32 coordinator epoch, int64 current transaction first offset; all big-endian. Like Kafka's, a
 /// snapshot keeps only each producer's last batch; the log tail after it is replayed on load.</para>
-/// Thread-safety: none; the owning partition calls it under its lock.
+/// Thread-safety: none; the owning partition calls it under its lock, except <see cref="SyncSnapshots"/>.
 /// </summary>
 internal sealed class ProducerStateManager
 {
@@ -168,7 +168,11 @@ internal sealed class ProducerStateManager
 
     // ---- snapshots ----
 
-    public void TakeSnapshot()
+    /// <summary>
+    /// Writes <c>&lt;MapEndOffset&gt;.snapshot</c>. At a roll it is written without fsync (the background
+    /// flush calls <see cref="SyncSnapshots"/>); a torn one fails its CRC at load and an older one is used.
+    /// </summary>
+    public void TakeSnapshot(bool fsync = true)
     {
         var bytes = new byte[HeaderSize + _producers.Count * EntrySize];
         BinaryPrimitives.WriteInt16BigEndian(bytes, SnapshotVersion);
@@ -189,7 +193,41 @@ internal sealed class ProducerStateManager
             p += EntrySize;
         }
         BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(2), Crc32C.Compute(bytes.AsSpan(6)));
-        Files.AtomicFile.WriteAllBytes(LogFileNames.SnapshotFile(_dir, MapEndOffset), bytes);
+        Files.AtomicFile.WriteAllBytes(LogFileNames.SnapshotFile(_dir, MapEndOffset), bytes, fsync);
+    }
+
+    /// <summary>
+    /// fsyncs the snapshot files with offsets in (<paramref name="above"/>, <paramref name="upTo"/>].
+    /// Touches only files, so it may run without the partition lock; a snapshot deleted meanwhile
+    /// (retention, truncation, the partition deleted) is skipped.
+    /// </summary>
+    public void SyncSnapshots(long above, long upTo)
+    {
+        List<long> offsets;
+        try
+        {
+            offsets = ListSnapshots();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return;
+        }
+        foreach (long o in offsets)
+        {
+            if (o <= above || o > upTo)
+            {
+                continue;
+            }
+            try
+            {
+                using Microsoft.Win32.SafeHandles.SafeFileHandle h = File.OpenHandle(LogFileNames.SnapshotFile(_dir, o),
+                    FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+                RandomAccess.FlushToDisk(h);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+            }
+        }
     }
 
     /// <summary>Snapshot offsets in the directory, ascending.</summary>
