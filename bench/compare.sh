@@ -159,7 +159,9 @@ run c100 "${confluent[@]}" produce --topic c100 --num-records $n100 --record-siz
 run scons "${samsa[@]}" perf consume --topic s1k --num-records $n1k --bootstrap-server "$bootstrap"
 run ccons "${confluent[@]}" consume --topic c1k --num-records $n1k --bootstrap-server "$bootstrap"
 
-max_rps=$(field sall rps); max_rps=${max_rps:-1000}
+# The rate comes from the load with the producer settings e2e runs with (each client's defaults; on one
+# broker acks=1 and acks=all wait for the same single replica).
+max_rps=$(field sdef rps); max_rps=${max_rps:-1000}
 e2e_rate=$(calc "max(50, int(0.2 * $max_rps))")
 e2e_n=$(calc "max(200, $e2e_rate * $e2e_s)")
 run se2e "${samsa[@]}" perf e2e --topic se2e --num-records "$e2e_n" --record-size 1024 --throughput "$e2e_rate" --bootstrap-server "$bootstrap" --producer-props acks=all
