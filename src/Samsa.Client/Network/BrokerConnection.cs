@@ -167,6 +167,13 @@ internal sealed class BrokerConnection : IAsyncDisposable
     public bool Supports(ApiKey apiKey) => _brokerVersions.ContainsKey(apiKey);
 
     /// <summary>
+    /// Called on the read loop once it has handled every answer that came with a receive and at
+    /// least one of them went to an <see cref="IResponseHandler"/>, before it waits for more: the
+    /// producer sends what those answers made room for here, in one go, instead of once per answer.
+    /// </summary>
+    public Action? AnswersHandled { get; set; }
+
+    /// <summary>
     /// Sends a request and parses its response. <paramref name="timeout"/> replaces request.timeout.ms
     /// for requests the broker holds on purpose (JoinGroup waits for the whole group).
     /// </summary>
@@ -193,7 +200,9 @@ internal sealed class BrokerConnection : IAsyncDisposable
     /// or the connection's failure, to <paramref name="handler"/> on the read loop: no task, no thread
     /// hop per response. The handler must be short and must not throw.
     /// </summary>
-    public void Send<TRequest>(TRequest request, short version, IResponseHandler handler)
+    /// With <paramref name="flush"/> false the frame stays in the connection's buffer until
+    /// <see cref="Flush"/> (or the next flushed request), so several requests leave in one send.
+    public void Send<TRequest>(TRequest request, short version, IResponseHandler handler, bool flush = true)
         where TRequest : class, IKafkaApiMessage<TRequest>
     {
         if (_failure is { } failure)
@@ -209,12 +218,45 @@ internal sealed class BrokerConnection : IAsyncDisposable
             var correlationId = ++_correlationId;
             _pending[correlationId] = pending;
             WriteFrame(TRequest.ApiKey, version, correlationId, request);
+            if (flush)
+            {
+                stream.Write(_frame.WrittenSpan);
+                _frame.Reset();
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            _frame.Reset();
+            // Fail completes every pending request, this one included.
+            Fail(new KafkaNetworkException($"Sending {TRequest.ApiKey} to broker {NodeId} failed: {e.Message}", e));
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Writes the frames that <see cref="Send{TRequest}"/> left in the buffer.</summary>
+    public void Flush()
+    {
+        if (_failure is not null) return;
+        try
+        {
+            _writeLock.Wait();
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+        try
+        {
+            if (_frame.WrittenCount == 0) return;
+            var stream = _stream ?? throw new InvalidOperationException("Not connected.");
             stream.Write(_frame.WrittenSpan);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
-            // Fail completes every pending request, this one included.
-            Fail(new KafkaNetworkException($"Sending {TRequest.ApiKey} to broker {NodeId} failed: {e.Message}", e));
+            Fail(new KafkaNetworkException($"Sending to broker {NodeId} failed: {e.Message}", e));
         }
         finally
         {
@@ -301,6 +343,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
         // receive for several; a frame larger than what is buffered is read straight into its array.
         var buffer = new byte[64 * 1024];
         int start = 0, end = 0;
+        var handled = false;
         try
         {
             while (!_closed.IsCancellationRequested)
@@ -328,17 +371,41 @@ internal sealed class BrokerConnection : IAsyncDisposable
                 if (start == end) start = end = 0;
                 if (buffered < size) stream.ReadExactly(frame.AsSpan(buffered));
                 var correlationId = BinaryPrimitives.ReadInt32BigEndian(frame);
-                if (!_pending.TryRemove(correlationId, out var pending))
+                if (_pending.TryRemove(correlationId, out var pending))
+                {
+                    pending.Complete(frame.AsMemory(4), _logger);
+                    handled |= pending.HasHandler;
+                }
+                else
                 {
                     _logger.LogDebug("Broker {NodeId} answered unknown correlation id {CorrelationId}.", NodeId, correlationId);
-                    continue;
                 }
-                pending.Complete(frame.AsMemory(4), _logger);
+                if (handled && !FrameBuffered(buffer, start, end))
+                {
+                    handled = false;
+                    RunAnswersHandled();
+                }
             }
         }
         catch (Exception e)
         {
             Fail(e is KafkaException ? e : new KafkaNetworkException($"Connection to broker {NodeId} ({Host}:{Port}) closed: {e.Message}", e));
+        }
+    }
+
+    /// <summary>True when the buffer holds another whole frame (size prefix included).</summary>
+    private static bool FrameBuffered(byte[] buffer, int start, int end) =>
+        end - start >= 4 && end - start - 4 >= BinaryPrimitives.ReadInt32BigEndian(buffer.AsSpan(start));
+
+    private void RunAnswersHandled()
+    {
+        try
+        {
+            AnswersHandled?.Invoke();
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Handling the answers of broker {NodeId} failed.", NodeId);
         }
     }
 
@@ -408,6 +475,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
 
         public ApiKey ApiKey { get; }
         public DateTime Deadline { get; }
+        public bool HasHandler => _handler is not null;
         public TaskCompletionSource<ReadOnlyMemory<byte>>? Completion { get; }
 
         public void Complete(ReadOnlyMemory<byte> body, ILogger logger)

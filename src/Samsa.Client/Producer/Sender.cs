@@ -28,6 +28,8 @@ internal sealed class Sender : IDisposable
     private readonly HashSet<int> _readyNodes = [];
     private readonly HashSet<string> _unknownLeaders = new(StringComparer.Ordinal);
     private readonly Func<TopicPartition, int> _leaderOf;
+    private readonly Action _sendReadyNow;
+    private readonly List<BrokerConnection> _flushNeeded = [];
     private readonly Thread _thread;
     private readonly CancellationTokenSource _stop = new();
     private Task? _metadataRefresh;
@@ -51,6 +53,7 @@ internal sealed class Sender : IDisposable
         _codec = config.CompressionType == CompressionType.None ? null
             : CompressionCodecs.Get((Samsa.Protocol.Compression.CompressionType)(int)config.CompressionType);
         _leaderOf = tp => _cluster.Metadata.LeaderOf(tp);
+        _sendReadyNow = SendReadyNow;
         _thread = new Thread(Run) { IsBackground = true, Name = $"samsa-producer-sender-{cluster.ClientId}" };
     }
 
@@ -126,10 +129,11 @@ internal sealed class Sender : IDisposable
     }
 
     /// <summary>
-    /// After an answer freed an in-flight slot: drains and sends what is ready on this thread (the
-    /// connection's read loop), as Kafka's single network thread does, instead of waking the sender
-    /// thread first; that hop was a context switch in every produce round trip. Falls back to a wake
-    /// when the sender is busy, and wakes it when the next linger deadline is sooner than its sleep.
+    /// After answers freed in-flight slots: drains and sends what is ready on this thread (the
+    /// connection's read loop, once it has handled every answer of a receive), as Kafka's single
+    /// network thread does, instead of waking the sender thread first; that hop was a context switch
+    /// in every produce round trip. Falls back to a wake when the sender is busy, and wakes it when
+    /// the next linger deadline is sooner than its sleep.
     /// </summary>
     private void SendReadyNow()
     {
@@ -197,19 +201,46 @@ internal sealed class Sender : IDisposable
             _metadataRefresh = RefreshMetadataAsync();
         }
 
-        foreach (var node in _readyNodes)
+        // Requests are written into each connection's buffer and flushed once at the end: when one
+        // receive brought several answers, the requests that refill the window go out in one send
+        // (and wake the broker once). Readiness is evaluated again before each further request, so
+        // a batch still lingering is not sent early.
+        _flushNeeded.Clear();
+        try
         {
-            var connection = TryGetConnection(node);
-            if (connection is null || connection.InFlight >= _config.MaxInFlightRequestsPerConnection) continue;
-            var batches = _accumulator.Drain(node, _leaderOf, _config.MaxRequestSize, now,
-                Idempotent ? _producerId : -1, _producerEpoch);
-            if (batches.Count == 0) continue;
-            foreach (var b in batches)
+            for (var pass = 0; pass < _config.MaxInFlightRequestsPerConnection; pass++)
             {
-                if (!b.IsSealed) b.Seal(_codec);
-                else b.Reseal();
+                if (pass > 0)
+                {
+                    _readyNodes.Clear();
+                    _unknownLeaders.Clear();
+                    _accumulator.Ready(now, _leaderOf, _readyNodes, _unknownLeaders);
+                }
+                var roomLeft = false;
+                foreach (var node in _readyNodes)
+                {
+                    var connection = TryGetConnection(node);
+                    if (connection is null || connection.InFlight >= _config.MaxInFlightRequestsPerConnection) continue;
+                    connection.AnswersHandled ??= _sendReadyNow;
+                    var batches = _accumulator.Drain(node, _leaderOf, _config.MaxRequestSize, now,
+                        Idempotent ? _producerId : -1, _producerEpoch);
+                    if (batches.Count == 0) continue;
+                    foreach (var b in batches)
+                    {
+                        if (!b.IsSealed) b.Seal(_codec);
+                        else b.Reseal();
+                    }
+                    SendProduce(connection, batches);
+                    if (!_flushNeeded.Contains(connection)) _flushNeeded.Add(connection);
+                    roomLeft |= connection.InFlight < _config.MaxInFlightRequestsPerConnection;
+                }
+                if (!roomLeft) break;
             }
-            SendProduce(connection, batches);
+        }
+        finally
+        {
+            foreach (var connection in _flushNeeded) connection.Flush();
+            _flushNeeded.Clear();
         }
 
         var expired = _accumulator.Expire(now, TimeSpan.FromMilliseconds(_config.DeliveryTimeoutMs).Ticks);
@@ -341,7 +372,7 @@ internal sealed class Sender : IDisposable
         }
         // The answer is handled on the connection's read loop (as Kafka's clients complete batches on
         // their network thread): no task and no thread-pool hops between the ack and the next send.
-        connection.Send(request, version, new ProduceCall(this, batches, version));
+        connection.Send(request, version, new ProduceCall(this, batches, version), flush: false);
     }
 
     private sealed class ProduceCall(Sender sender, List<ProducerBatch> batches, short version) : IResponseHandler
@@ -358,10 +389,11 @@ internal sealed class Sender : IDisposable
                 OnFailure(e as KafkaException ?? new KafkaException(ErrorCode.CorruptMessage, $"Unreadable produce response: {e.Message}", e));
                 return;
             }
-            sender.OnResponse(response, null, batches);
+            // The connection calls AnswersHandled (SendReadyNow) once this receive's answers are handled.
+            sender.OnResponse(response, null, batches, sendNow: false);
         }
 
-        public void OnFailure(KafkaException error) => sender.OnResponse(null, error, batches);
+        public void OnFailure(KafkaException error) => sender.OnResponse(null, error, batches, sendNow: true);
     }
 
     private void OnAcksZeroSent(Task sent, List<ProducerBatch> batches)
@@ -375,7 +407,7 @@ internal sealed class Sender : IDisposable
         Wake();
     }
 
-    private void OnResponse(ProduceResponse? response, KafkaException? failure, List<ProducerBatch> batches)
+    private void OnResponse(ProduceResponse? response, KafkaException? failure, List<ProducerBatch> batches, bool sendNow)
     {
         try
         {
@@ -411,7 +443,7 @@ internal sealed class Sender : IDisposable
         finally
         {
             Interlocked.Decrement(ref _inFlightRequests);
-            SendReadyNow();
+            if (sendNow) SendReadyNow();
         }
     }
 

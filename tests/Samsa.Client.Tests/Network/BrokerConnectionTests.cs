@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -67,5 +68,47 @@ public sealed class BrokerConnectionTests
         Assert.False(connection.IsAlive);
         await Assert.ThrowsAsync<KafkaNetworkException>(() => connection.SendAsync<MetadataRequest, MetadataResponse>(
             new MetadataRequest { Topics = [] }, version, CancellationToken.None));
+    }
+    [Fact]
+    public async Task Unflushed_requests_leave_on_flush_and_the_answers_hook_runs_after_their_handlers()
+    {
+        await using var broker = new FakeKafkaBroker();
+        broker.CreateTopic("t", 1);
+        var connection = new BrokerConnection(-1, "127.0.0.1", broker.Port, "test", 30_000, NullLogger.Instance);
+        await connection.ConnectAsync(10_000, CancellationToken.None);
+        var events = new ConcurrentQueue<string>();
+        connection.AnswersHandled = () => events.Enqueue("handled");
+        var version = connection.PickVersion(Samsa.Protocol.ApiKey.Metadata, 12);
+        var answered = new CountdownEvent(3);
+        for (var i = 0; i < 3; i++)
+        {
+            connection.Send(new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = "t" }] }, version,
+                new RecordingHandler(events, $"answer {i}", answered), flush: false);
+        }
+        Assert.Equal(3, connection.InFlight);
+        connection.Flush();
+        Assert.True(answered.Wait(TimeSpan.FromSeconds(10)));
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (events.LastOrDefault() != "handled" && DateTime.UtcNow < until) Thread.Yield();
+        var seen = events.ToArray();
+        Assert.Equal(["answer 0", "answer 1", "answer 2"], seen.Where(e => e != "handled"));
+        Assert.Equal("handled", seen[^1]);
+        Assert.InRange(seen.Count(e => e == "handled"), 1, 3);
+        await connection.DisposeAsync();
+    }
+
+    private sealed class RecordingHandler(ConcurrentQueue<string> events, string name, CountdownEvent answered) : IResponseHandler
+    {
+        public void OnResponse(ReadOnlyMemory<byte> body)
+        {
+            events.Enqueue(name);
+            answered.Signal();
+        }
+
+        public void OnFailure(KafkaException error)
+        {
+            events.Enqueue($"{name} failed: {error.Message}");
+            answered.Signal();
+        }
     }
 }
