@@ -36,6 +36,33 @@ public sealed class ClientAgainstFakeBrokerTests
     }
 
     [Fact]
+    public async Task Produce_answers_in_another_order_than_the_request_still_go_to_their_own_partitions()
+    {
+        await using var broker = new FakeKafkaBroker(defaultPartitions: 4) { ReverseProduceAnswers = true };
+        broker.CreateTopic("a", 4);
+        broker.CreateTopic("b", 4);
+        var reports = new System.Collections.Concurrent.ConcurrentBag<(string Topic, int Partition, long Offset)>();
+        await using (var producer = new Producer<string, string>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, LingerMs = 20 }))
+        {
+            for (var i = 0; i < 2000; i++)
+            {
+                producer.Produce(i % 2 == 0 ? "a" : "b", new Message<string, string> { Key = $"k{i % 40}", Value = $"v{i}" },
+                    r => { if (r.IsSuccess) reports.Add((r.Metadata.Topic, r.Metadata.Partition, r.Metadata.Offset)); });
+            }
+            await producer.FlushAsync();
+        }
+        Assert.Equal(2000, reports.Count);
+        // Each partition's acknowledged offsets are exactly 0..n-1: no batch took another partition's answer.
+        foreach (var g in reports.GroupBy(r => (r.Topic, r.Partition)))
+        {
+            Assert.Equal(Enumerable.Range(0, g.Count()).Select(o => (long)o), g.Select(r => r.Offset).Order());
+            Assert.Equal(g.Count(), broker.Batches(g.Key.Topic, g.Key.Partition).Sum(RecordCount));
+        }
+    }
+
+    private static int RecordCount(byte[] batch) => new Samsa.Protocol.Records.RecordBatch(batch).RecordCount;
+
+    [Fact]
     public async Task Fire_and_forget_produce_reports_every_record()
     {
         await using var broker = new FakeKafkaBroker();

@@ -30,6 +30,7 @@ internal sealed class Sender : IDisposable
     private readonly Func<TopicPartition, int> _leaderOf;
     private readonly Action _sendReadyNow;
     private readonly List<BrokerConnection> _flushNeeded = [];
+    private readonly Dictionary<string, ProduceRequest.TopicProduceData> _byTopic = new(StringComparer.Ordinal);
     private readonly Thread _thread;
     private readonly CancellationTokenSource _stop = new();
     private Task? _metadataRefresh;
@@ -336,7 +337,9 @@ internal sealed class Sender : IDisposable
 
     private void SendProduce(BrokerConnection connection, List<ProducerBatch> batches)
     {
-        var byTopic = new Dictionary<string, ProduceRequest.TopicProduceData>(StringComparer.Ordinal);
+        // Reused: requests are built on one thread at a time (RunOnce is never concurrent).
+        var byTopic = _byTopic;
+        byTopic.Clear();
         var request = new ProduceRequest
         {
             Acks = (short)_config.Acks,
@@ -417,17 +420,10 @@ internal sealed class Sender : IDisposable
                 foreach (var b in batches) RetryOrFail(b, failure!);
                 return;
             }
+            int topicIndex = 0, partitionIndex = 0;
             foreach (var b in batches)
             {
-                ProduceResponse.PartitionProduceResponse? answer = null;
-                foreach (var t in response.Responses)
-                {
-                    if (!string.Equals(t.Name, b.Partition.Topic, StringComparison.Ordinal)) continue;
-                    foreach (var p in t.PartitionResponses)
-                    {
-                        if (p.Index == b.Partition.Partition) answer = p;
-                    }
-                }
+                var answer = NextInOrder(response, ref topicIndex, ref partitionIndex, b.Partition) ?? Find(response, b.Partition);
                 if (answer is null)
                 {
                     RetryOrFail(b, new KafkaException(ErrorCode.UnknownServerError, $"The produce response has no answer for {b.Partition}."));
@@ -445,6 +441,41 @@ internal sealed class Sender : IDisposable
             Interlocked.Decrement(ref _inFlightRequests);
             if (sendNow) SendReadyNow();
         }
+    }
+
+    /// <summary>
+    /// The answer for <paramref name="tp"/> when the broker answered in the order of the request (the
+    /// usual case), moving the cursor past it; null otherwise. Keeps matching linear in the partitions.
+    /// </summary>
+    private static ProduceResponse.PartitionProduceResponse? NextInOrder(ProduceResponse response, ref int topicIndex, ref int partitionIndex,
+        TopicPartition tp)
+    {
+        while (topicIndex < response.Responses.Count && partitionIndex >= response.Responses[topicIndex].PartitionResponses.Count)
+        {
+            topicIndex++;
+            partitionIndex = 0;
+        }
+        if (topicIndex >= response.Responses.Count) return null;
+        var topic = response.Responses[topicIndex];
+        if (!string.Equals(topic.Name, tp.Topic, StringComparison.Ordinal)) return null;
+        var answer = topic.PartitionResponses[partitionIndex];
+        if (answer.Index != tp.Partition) return null;
+        partitionIndex++;
+        return answer;
+    }
+
+    private static ProduceResponse.PartitionProduceResponse? Find(ProduceResponse response, TopicPartition tp)
+    {
+        ProduceResponse.PartitionProduceResponse? answer = null;
+        foreach (var t in response.Responses)
+        {
+            if (!string.Equals(t.Name, tp.Topic, StringComparison.Ordinal)) continue;
+            foreach (var p in t.PartitionResponses)
+            {
+                if (p.Index == tp.Partition) answer = p;
+            }
+        }
+        return answer;
     }
 
     private void HandlePartition(ProducerBatch b, ProduceResponse.PartitionProduceResponse answer)

@@ -42,6 +42,9 @@ internal sealed partial class FakeKafkaBroker : IAsyncDisposable
     /// <summary>When set, Produce answers this error (once per call to the setter's count).</summary>
     public int ProduceRequests;
 
+    /// <summary>Answer a produce request's topics and partitions in the reverse of the request's order (Kafka does not promise an order).</summary>
+    public bool ReverseProduceAnswers { get; set; }
+
     public void CreateTopic(string name, int partitions)
     {
         lock (_lock)
@@ -236,6 +239,11 @@ internal sealed partial class FakeKafkaBroker : IAsyncDisposable
                     answer.BaseOffset = offset;
                 }
             }
+        }
+        if (ReverseProduceAnswers)
+        {
+            response.Responses.Reverse();
+            foreach (var t in response.Responses) t.PartitionResponses.Reverse();
         }
         return request.Acks == 0 ? null : response;
     }
