@@ -127,11 +127,16 @@ public sealed class Producer<TKey, TValue> : IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(message);
         ArgumentException.ThrowIfNullOrEmpty(target.Topic);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0 || _accumulator.IsClosing, this);
-        var deadline = _time.GetUtcNow().AddMilliseconds(_config.MaxBlockMs).UtcTicks;
+        // One clock reading per record serves both max.block.ms and the record's CreateTime.
+        var now = _time.GetUtcNow();
+        var deadline = now.AddMilliseconds(_config.MaxBlockMs).UtcTicks;
 
         var partitionCount = _cluster.Metadata.PartitionCount(target.Topic);
         if (partitionCount == 0)
+        {
             partitionCount = WaitForPartitionsAsync(target.Topic, deadline, cancellationToken).GetAwaiter().GetResult();
+            now = _time.GetUtcNow(); // the record's time is after the wait for metadata, as in Kafka's client
+        }
 
         var keyScratch = t_keyScratch ??= new PooledWriter(256);
         var valueScratch = t_valueScratch ??= new PooledWriter(1024);
@@ -183,7 +188,7 @@ public sealed class Producer<TKey, TValue> : IDisposable, IAsyncDisposable
             sticky = true;
         }
 
-        var timestamp = message.Timestamp?.ToUnixTimeMilliseconds() ?? _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var timestamp = message.Timestamp?.ToUnixTimeMilliseconds() ?? now.ToUnixTimeMilliseconds();
         var tp = new TopicPartition(target.Topic, partition);
         var wake = _accumulator.Append(tp, timestamp, keyScratch.WrittenSpan, keyLength, valueScratch.WrittenSpan, valueLength,
             message.Headers, handler, deadline);

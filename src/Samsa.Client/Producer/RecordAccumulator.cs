@@ -49,10 +49,10 @@ internal sealed class RecordAccumulator
 
     /// <summary>
     /// Appends one record. Returns true when the sender should be woken (a batch filled up or a
-    /// new one started) and the partition has nothing in flight: otherwise the answer to what is in
-    /// flight drains the partition again (Sender.SendReadyNow), and waking the sender thread only
-    /// cost a context switch per batch. Blocks while buffer.memory is exhausted, up to
-    /// <paramref name="deadlineTicks"/>.
+    /// new one started) and the partition has a free in-flight slot: when it has none, nothing can
+    /// be sent before an answer, and the answer's thread drains the partition (Sender.SendReadyNow);
+    /// waking the sender thread only cost a context switch per batch. Blocks while buffer.memory is
+    /// exhausted, up to <paramref name="deadlineTicks"/>.
     /// </summary>
     public bool Append(TopicPartition tp, long timestamp, ReadOnlySpan<byte> key, int keyLength,
         ReadOnlySpan<byte> value, int valueLength, Headers? headers, object? handler, long deadlineTicks)
@@ -62,7 +62,7 @@ internal sealed class RecordAccumulator
         {
             if (q.Batches.Last is { IsClosed: false } last
                 && last.TryAppend(timestamp, key, keyLength, value, valueLength, headers, handler))
-                return last.SizeInBytes >= _batchSize && q.InFlight == 0;
+                return last.SizeInBytes >= _batchSize && q.InFlight < _maxInFlightPerPartition;
         }
 
         var size = Math.Max(_batchSize, RecordBatchLayout.RecordsOffset + ProducerBatch.EstimateSize(keyLength, valueLength, headers));
@@ -74,7 +74,7 @@ internal sealed class RecordAccumulator
                 && last.TryAppend(timestamp, key, keyLength, value, valueLength, headers, handler))
             {
                 _pool.Deallocate(buffer);
-                return last.SizeInBytes >= _batchSize && q.InFlight == 0;
+                return last.SizeInBytes >= _batchSize && q.InFlight < _maxInFlightPerPartition;
             }
             q.Batches.Last?.Close();
             var batch = RentBatch();
@@ -87,7 +87,7 @@ internal sealed class RecordAccumulator
             }
             q.Batches.AddLast(batch);
             Interlocked.Increment(ref _incomplete);
-            return q.InFlight == 0;
+            return q.InFlight < _maxInFlightPerPartition;
         }
     }
 

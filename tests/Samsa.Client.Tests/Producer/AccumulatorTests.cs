@@ -153,18 +153,21 @@ public class AccumulatorTests
     }
 
     [Fact]
-    public void Append_asks_to_wake_the_sender_only_while_nothing_of_the_partition_is_in_flight()
+    public void Append_asks_to_wake_the_sender_only_while_the_partition_has_a_free_in_flight_slot()
     {
-        // A partition with a batch in flight is drained again from that batch's answer.
-        var acc = new RecordAccumulator(100, 1 << 20, 0, 5, TimeProvider.System);
+        // With every slot taken nothing can be sent before an answer, and that answer drains the partition.
+        var acc = new RecordAccumulator(100, 1 << 20, 0, 2, TimeProvider.System);
         bool Add(TopicPartition tp) => acc.Append(tp, 0, default, -1, new byte[60], 60, null, null, Far);
         Assert.True(Add(Tp0));                        // a new batch
-        var inFlight = Assert.Single(acc.Drain(0, _ => 0, 1 << 20, 0, -1, -1));
-        Assert.False(Add(Tp0));                       // a new batch, but an answer is due
+        var first = Assert.Single(acc.Drain(0, _ => 0, 1 << 20, 0, -1, -1));
+        Assert.True(Add(Tp0));                        // a new batch, one slot still free
+        var second = Assert.Single(acc.Drain(0, _ => 0, 1 << 20, 0, -1, -1));
+        Assert.False(Add(Tp0));                       // a new batch, both slots taken
         Assert.False(Add(Tp0));                       // full, a third one started
         Assert.True(Add(new TopicPartition("t", 1))); // another partition, nothing in flight
-        acc.Release(inFlight, wasInFlight: true);
-        Assert.True(Add(Tp0));                        // nothing in flight any more
+        acc.Release(first, wasInFlight: true);
+        Assert.True(Add(Tp0));                        // a slot is free again
+        acc.Release(second, wasInFlight: true);
     }
 
     [Fact]
