@@ -25,8 +25,11 @@ internal sealed record LoadedLog(
 /// <item>After an unclean one, every segment that may hold offsets at or past the recovery point is
 /// validated batch by batch (lengths, magic, CRC-32C, increasing offsets) and its indexes rebuilt.
 /// In the newest segment the first damaged batch and everything after it are cut off, with one
-/// warning naming the file, position and offset. Damage in an older segment takes the partition
-/// offline instead of silently losing the segments after it.</item>
+/// warning naming the file, position and offset. So are they in an older segment whose background
+/// flush after its roll had not completed (its damage is a torn write), together with the segments
+/// after it, as Kafka does. Damage in an older segment that had been fsync'd (its offset index on
+/// disk points at or past the damage: index files are written only after the data's fsync) is
+/// corruption: the partition goes offline instead of silently losing the segments after it.</item>
 /// <item>Producer state comes from the newest snapshot at or below the log end, then the batches after it.</item>
 /// </list>
 /// </summary>
@@ -143,11 +146,11 @@ internal static class LogLoader
         if (logEnd < 0)
         {
             logEnd = Recover(tp, segments, recoveryPoint, logger);
-            foreach (LogSegment s in segments)
+            for (int i = 0; i < segments.Count; i++)
             {
-                if (s.BaseOffset >= recoveryPoint || s == segments[^1])
+                if (i == segments.Count - 1 || segments[i + 1].BaseOffset > recoveryPoint)
                 {
-                    s.Flush();
+                    segments[i].Flush(); // every segment recovery looked at, the one holding the recovery point too
                 }
             }
         }
@@ -188,16 +191,26 @@ internal static class LogLoader
                 onlyEmptyAfter &= segments[j].Size == 0;
             }
             long sizeBefore = new FileInfo(seg.Log.Path).Length;
+            long proven = onlyEmptyAfter ? -1 : seg.LastIndexedPositionOnDisk(); // before the scan rewrites the index
             SegmentScan scan = seg.Scan(validate: true, allowTruncate: onlyEmptyAfter);
             if (scan.Damage is not null)
             {
                 if (!onlyEmptyAfter)
                 {
-                    throw new KafkaStorageException(
-                        $"{tp}: corrupt batch in the middle of the log: {seg.Log.Path} at position {scan.ValidBytes} (offset {scan.DamageOffset}): {scan.Damage}; the partition is offline");
+                    if (proven >= scan.ValidBytes)
+                    {
+                        // Its own index proves the damaged bytes had been fsync'd: not a torn write.
+                        throw new KafkaStorageException(
+                            $"{tp}: corrupt batch in the middle of the log: {seg.Log.Path} at position {scan.ValidBytes} (offset {scan.DamageOffset}): {scan.Damage}; the partition is offline");
+                    }
+                    // A rolled segment whose background flush had not completed: torn like a newest
+                    // segment, so the same rule (Kafka's): cut it there and drop the segments after it.
+                    scan = seg.Scan(validate: true, allowTruncate: true);
                 }
-                logger.LogWarning("{Partition}: recovery dropped {Bytes} bytes of {File} from position {Position} (offset {Offset} onwards): {Reason}",
-                    tp, sizeBefore - scan.ValidBytes, seg.Log.Path, scan.ValidBytes, scan.DamageOffset, scan.Damage);
+                logger.LogWarning("{Partition}: recovery dropped {Bytes} bytes of {File} from position {Position} (offset {Offset} onwards){After}: {Reason}",
+                    tp, sizeBefore - scan.ValidBytes, seg.Log.Path, scan.ValidBytes, scan.DamageOffset,
+                    onlyEmptyAfter ? "" : $" and the {segments.Count - 1 - i} newer segments, as the segment had not been flushed since its roll",
+                    scan.Damage);
                 for (int j = segments.Count - 1; j > i; j--)
                 {
                     segments[j].MarkDeleted();
@@ -209,6 +222,10 @@ internal static class LogLoader
             if (seg.IndexesRebuilt)
             {
                 logger.LogInformation("{Partition}: rebuilt the indexes of {File}", tp, seg.Log.Path);
+            }
+            if (!last)
+            {
+                seg.Seal(); // its final index entries, written by the flush below
             }
             next = scan.NextOffset;
             if (!last && next > segments[i + 1].BaseOffset)

@@ -38,6 +38,9 @@ internal sealed class LogSegment
     private long _maxTimestampSoFar = -1;
     private long _offsetOfMaxTimestampSoFar = -1;
     private long _rollingBasedTimestamp = -1;
+    // The newest batch, for the offset index entry a segment gets when it is sealed or closed; writer only.
+    private long _lastBatchPosition = -1;
+    private long _lastBatchLastOffset = -1;
 
     private LogSegment(string dir, long baseOffset, LogConfig config, SegmentFile log, long size, long createdMs, string suffix = "")
     {
@@ -195,6 +198,7 @@ internal sealed class LogSegment
         _offsetOfMaxTimestampSoFar = -1;
         _bytesSinceLastIndexEntry = 0;
         _rollingBasedTimestamp = -1;
+        _lastBatchPosition = -1;
         long size = new FileInfo(Log.Path).Length;
         SafeFileHandle h = Log.Acquire();
         byte[] buf = ArrayPool<byte>.Shared.Rent(ScanChunk);
@@ -298,6 +302,7 @@ internal sealed class LogSegment
         long next = OffsetIndex.Count == 0 ? BaseOffset : offset;
         long pos = position;
         _bytesSinceLastIndexEntry = 0;
+        _lastBatchPosition = -1;
         SafeFileHandle h = Log.Acquire();
         try
         {
@@ -317,6 +322,7 @@ internal sealed class LogSegment
                     _maxTimestampSoFar = b.MaxTimestamp;
                     _offsetOfMaxTimestampSoFar = b.LastOffset;
                 }
+                (_lastBatchPosition, _lastBatchLastOffset) = (b.Position, b.LastOffset);
                 next = b.LastOffset + 1;
                 pos += b.Size;
             }
@@ -359,6 +365,7 @@ internal sealed class LogSegment
 
     private void OnBatch(in BatchPosition b)
     {
+        (_lastBatchPosition, _lastBatchLastOffset) = (b.Position, b.LastOffset);
         if (_rollingBasedTimestamp < 0 && b.Position == 0)
         {
             _rollingBasedTimestamp = b.MaxTimestamp;
@@ -621,10 +628,50 @@ internal sealed class LogSegment
     public void Seal()
     {
         EnsureIndexes();
+        AppendFinalIndexEntries();
+    }
+
+    /// <summary>
+    /// The time index entry of the largest timestamp, and an offset index entry for the last batch.
+    /// The latter is beyond Kafka's one-per-index.interval.bytes (lookups do not need it) because
+    /// index files are only ever written after the data they point to was fsync'd: an entry for the
+    /// last batch on disk is the segment's own proof that all of it reached the disk, which recovery
+    /// uses to tell corruption from a write torn by a crash (<see cref="LastIndexedPositionOnDisk"/>).
+    /// </summary>
+    private void AppendFinalIndexEntries()
+    {
         if (_maxTimestampSoFar >= 0)
         {
             TimeIndex.MaybeAppend(_maxTimestampSoFar, _offsetOfMaxTimestampSoFar);
         }
+        if (_lastBatchPosition >= 0 && !OffsetIndex.IsFull && _lastBatchLastOffset - BaseOffset <= int.MaxValue)
+        {
+            OffsetIndex.Append(_lastBatchLastOffset, (int)_lastBatchPosition);
+        }
+    }
+
+    /// <summary>
+    /// The largest batch position in the segment's offset index file as it is on disk (-1 when there is
+    /// none). Index files are written only after an fsync of the data they point to, so the batch at
+    /// that position and everything before it were on disk before the stop.
+    /// </summary>
+    public long LastIndexedPositionOnDisk()
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(OffsetIndex.Path);
+        }
+        catch (FileNotFoundException)
+        {
+            return -1;
+        }
+        long max = -1;
+        for (int i = 0; i + OffsetIndex.EntrySize <= bytes.Length; i += OffsetIndex.EntrySize)
+        {
+            max = Math.Max(max, BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(i + 4)));
+        }
+        return max;
     }
 
     /// <summary><see cref="Seal"/> and <see cref="Flush"/> at once (the cleaner's finished segments).</summary>
@@ -641,6 +688,8 @@ internal sealed class LogSegment
     /// </summary>
     public void Flush()
     {
+        // Only entries that existed before the data fsync are written: each must point at fsync'd bytes.
+        int offsetEntries = OffsetIndex.Count, timeEntries = TimeIndex.Count;
         if (Log.TryAcquire(out SafeFileHandle h))
         {
             try
@@ -654,8 +703,8 @@ internal sealed class LogSegment
         }
         if (_indexesLoaded)
         {
-            OffsetIndex.Persist(fsync: true);
-            TimeIndex.Persist(fsync: true);
+            OffsetIndex.Persist(fsync: true, offsetEntries);
+            TimeIndex.Persist(fsync: true, timeEntries);
         }
     }
 
@@ -664,10 +713,7 @@ internal sealed class LogSegment
     {
         if (_indexesLoaded)
         {
-            if (_maxTimestampSoFar >= 0)
-            {
-                TimeIndex.MaybeAppend(_maxTimestampSoFar, _offsetOfMaxTimestampSoFar);
-            }
+            AppendFinalIndexEntries();
             OffsetIndex.Persist(fsync: false);
             TimeIndex.Persist(fsync: false);
         }

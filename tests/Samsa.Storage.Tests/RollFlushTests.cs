@@ -1,4 +1,5 @@
 using Samsa.Protocol;
+using Samsa.Protocol.Records;
 
 namespace Samsa.Storage.Tests;
 
@@ -269,5 +270,85 @@ public sealed class RollFlushTests
         Assert.Equal(40, LogReading.ReadAll(again).Count);
         AppendReadTests.AssertEveryOffsetFound(again);
         Assert.Empty(reopened.Logs.Warnings);
+    }
+
+    [Fact]
+    public void A_rolled_segment_torn_before_its_flush_completed_is_cut_there_with_the_segments_after_it()
+    {
+        using var crashImage = new TempDir();
+        List<StoredRecord> acknowledged;
+        long[] bases;
+        using (var s = new Storage(config: Small))
+        {
+            using var gate = new FlushGate(s.Manager);
+            PartitionLog log = s.Log();
+            Append(s, log, 40);
+            bases = log.SegmentBaseOffsets;
+            gate.WaitEntered();
+            log.HighWatermark = log.LogEndOffset;
+            s.Manager.WriteCheckpoints();
+            acknowledged = LogReading.ReadAll(log);
+            CrashRecoveryTests.CopyDirectory(s.LogDir, crashImage.Sub("logs"));
+        }
+        // Power lost before the flush: the second half of the third segment never reached the disk.
+        string torn = LogFileNames.LogFile(Path.Combine(crashImage.Sub("logs"), "t-0"), bases[2]);
+        byte[] bytes = File.ReadAllBytes(torn);
+        int cut = bytes.Length / 2;
+        long expectedEnd = -1;
+        int pos = 0;
+        foreach (RecordBatch b in RecordBatch.Enumerate(bytes))
+        {
+            if (pos + b.SizeInBytes > cut)
+            {
+                expectedEnd = b.BaseOffset;
+                break;
+            }
+            pos += b.SizeInBytes;
+        }
+        Array.Clear(bytes, cut, bytes.Length - cut);
+        File.WriteAllBytes(torn, bytes);
+
+        using var restarted = new Storage(crashImage, Small);
+        PartitionLog recovered = restarted.Log();
+        Assert.False(recovered.IsOffline);
+        Assert.Equal(expectedEnd, recovered.LogEndOffset);
+        Assert.Equal(bases[..3], recovered.SegmentBaseOffsets);
+        Assert.Equal(acknowledged.Where(r => r.Offset < expectedEnd).ToList(), LogReading.ReadAll(recovered));
+        string warning = Assert.Single(restarted.Logs.Warnings);
+        Assert.Contains(Path.GetFileName(torn), warning);
+        Assert.Contains($"offset {expectedEnd}", warning);
+        Assert.Equal(expectedEnd, recovered.AppendAsLeader(Batches.Make(1, restarted.NowMs), 0).BaseOffset);
+    }
+
+    [Fact]
+    public void Damage_in_a_rolled_segment_whose_flush_completed_is_corruption_and_takes_the_partition_offline()
+    {
+        // index.interval.bytes above the segment size: the only offset index entry of a rolled segment
+        // is the one for its last batch, written by the flush after the data's fsync.
+        LogConfig config = Small with { IndexIntervalBytes = 4096 };
+        using var crashImage = new TempDir();
+        long[] bases;
+        using (var s = new Storage(config: config))
+        {
+            PartitionLog log = s.Log();
+            Append(s, log, 40);
+            bases = log.SegmentBaseOffsets;
+            Wait.Until(() => log.RecoveryPoint == bases[^1], "the background flush of the rolled segments");
+            CrashRecoveryTests.CopyDirectory(s.LogDir, crashImage.Sub("logs"));
+        }
+        string dir = Path.Combine(crashImage.Sub("logs"), "t-0");
+        File.Delete(Path.Combine(crashImage.Sub("logs"), "recovery-point-offset-checkpoint")); // the checkpoint lagged behind
+        // A flipped bit in the last batch of the second segment, which its flush had made durable.
+        string damaged = LogFileNames.LogFile(dir, bases[1]);
+        byte[] bytes = File.ReadAllBytes(damaged);
+        bytes[^10] ^= 0x20;
+        File.WriteAllBytes(damaged, bytes);
+
+        using var restarted = new Storage(crashImage, config);
+        PartitionLog bad = restarted.Log();
+        Assert.True(bad.IsOffline);
+        Assert.Contains(Path.GetFileName(damaged), bad.OfflineReason);
+        Assert.Equal(bytes, File.ReadAllBytes(damaged)); // left as it was for inspection
+        Assert.Equal(bases.Length, Directory.GetFiles(dir, "*.log").Length);
     }
 }

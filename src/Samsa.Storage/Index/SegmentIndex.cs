@@ -159,17 +159,20 @@ internal abstract class SegmentIndex
     /// index is retired. The fsync runs after the gate is released, on the handle: a rename or a
     /// retirement meanwhile does not wait for the disk.
     /// </summary>
-    public void Persist(bool fsync)
+    /// <param name="fsync">fsync the file after writing.</param>
+    /// <param name="upTo">write at most this many entries (those that existed before the caller's data fsync).</param>
+    public void Persist(bool fsync, int upTo = int.MaxValue)
     {
         SafeFileHandle h;
         lock (_fileGate)
         {
-            int n = _count;
-            if (_retired || (!_rewrite && n == _persisted && File.Exists(Path)))
+            int n = Math.Min(_count, upTo);
+            bool exists = File.Exists(Path);
+            if (_retired || (!_rewrite && n <= _persisted && exists))
             {
                 return;
             }
-            int from = _rewrite ? 0 : _persisted;
+            int from = _rewrite || !exists ? 0 : _persisted;
             byte[] buf = new byte[(n - from) * _entrySize];
             IndexEntry[] entries = _entries;
             for (int i = from; i < n; i++)
