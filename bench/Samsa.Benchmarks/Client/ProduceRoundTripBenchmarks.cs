@@ -14,9 +14,12 @@ namespace Samsa.Benchmarks.Client;
 /// in flight, idempotence, acks=all): 1 KiB records to one partition, against an in-process loopback
 /// server that acknowledges each produce request with a canned answer (no log, no validation, one
 /// write per receive). What is measured is the client's cost per request: its threads, wake-ups,
-/// syscalls and per-request objects, plus the small fixed work of the stand-in.
+/// syscalls and per-request objects, plus the small fixed work of the stand-in. The threading
+/// columns (thread-pool work items and lock contentions per record) do not depend on how busy the
+/// machine is, the times do.
 /// </summary>
 [MemoryDiagnoser]
+[ThreadingDiagnoser]
 public class ProduceRoundTripBenchmarks
 {
     private const int RecordsPerInvoke = 15_000; // about 1,000 requests of 15 records
