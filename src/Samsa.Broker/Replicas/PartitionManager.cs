@@ -20,6 +20,7 @@ public sealed class PartitionManager : IDisposable
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private MetadataLoader? _loader;
+    private long _topicsApplied;
 
     public PartitionManager(ReplicaManager replicaManager, ConfigDescriber configs, ILogger<PartitionManager>? logger = null)
     {
@@ -69,8 +70,12 @@ public sealed class PartitionManager : IDisposable
         }
     }
 
+    /// <summary>How many times a topic's partitions were (re)applied from an image (diagnostics, tests).</summary>
+    internal long TopicsApplied => Interlocked.Read(ref _topicsApplied);
+
     private void ApplyTopic(MetadataImage image, TopicImage topic)
     {
+        Interlocked.Increment(ref _topicsApplied);
         int localId = _replicaManager.LocalBrokerId;
         _replicaManager.UpdateTopic(topic.Name, topic.Id, topic.PartitionCount);
         LogConfig config = LogConfigFor(image, topic.Name);

@@ -69,9 +69,15 @@ public sealed class MetadataImage
 
     public BrokerRegistration? GetBroker(int brokerId) => Brokers.GetValueOrDefault(brokerId);
 
-    /// <summary>Dynamic configs of <paramref name="resource"/> (empty when none are set).</summary>
+    private static readonly ImmutableSortedDictionary<string, string> NoConfigs =
+        ImmutableSortedDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Dynamic configs of <paramref name="resource"/> (empty when none are set). The same instance for
+    /// the same configs, so a reference comparison between two images tells whether they changed.
+    /// </summary>
     public ImmutableSortedDictionary<string, string> GetConfigs(ConfigResource resource)
-        => Configs.GetValueOrDefault(resource) ?? ImmutableSortedDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+        => Configs.GetValueOrDefault(resource) ?? NoConfigs;
 
     /// <summary>Brokers that are registered and not fenced, by id.</summary>
     public IEnumerable<BrokerRegistration> LiveBrokers()

@@ -54,6 +54,18 @@ public sealed class PartitionManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Creating_a_topic_applies_only_that_topic()
+    {
+        await _controller.CreateTopicsAsync([new CreatableTopic("first", 1)]);
+        long applied = _partitions.TopicsApplied;
+
+        await _controller.CreateTopicsAsync([new CreatableTopic("second", 1)]);
+
+        // Only "second" was applied again: "first", its configs and the broker configs are unchanged.
+        Assert.Equal(applied + 1, _partitions.TopicsApplied);
+    }
+
+    [Fact]
     public async Task An_altered_topic_config_reaches_the_log()
     {
         await _controller.CreateTopicsAsync([new CreatableTopic("t", 1)]);
