@@ -31,6 +31,36 @@ public sealed class BrokerConnectionTests
     }
 
     [Fact]
+    public async Task A_connect_that_never_completes_is_abandoned_at_the_setup_timeout()
+    {
+        // A listener whose accept queue is full drops further SYNs (Linux), so a blocking connect
+        // to it hangs: the setup timeout must still end it, by disposing the socket.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        var fillers = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+                try { filler.Connect(IPAddress.Loopback, port); } catch (SocketException) { }
+                fillers.Add(filler);
+            }
+            var connection = new BrokerConnection(1, "127.0.0.1", port, "test", 30_000, NullLogger.Instance);
+            var e = await Assert.ThrowsAnyAsync<Exception>(() => connection.ConnectAsync(500, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20)));
+            Assert.True(e is KafkaNetworkException or OperationCanceledException, e.ToString());
+            await connection.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.False(connection.IsAlive);
+        }
+        finally
+        {
+            foreach (var f in fillers) f.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task A_listener_that_never_answers_fails_the_setup_at_its_timeout_and_dispose_ends_the_reader()
     {
         // The kernel accepts the connection (backlog) but nobody ever answers ApiVersions.
