@@ -156,6 +156,30 @@ public sealed class RollFlushTests
     }
 
     [Fact]
+    public void A_truncation_while_the_flush_is_blocked_keeps_the_recovery_point_at_or_below_what_was_flushed()
+    {
+        using var s = new Storage(config: Small);
+        using var gate = new FlushGate(s.Manager);
+        PartitionLog log = s.Log();
+        Append(s, log, 40);
+        long[] bases = log.SegmentBaseOffsets;
+        gate.WaitEntered();
+
+        // A follower cutting back into the third segment: it becomes the active one again.
+        long cutTo = bases[2] + 2;
+        log.TruncateTo(cutTo);
+        Assert.Equal(bases[..3], log.SegmentBaseOffsets);
+
+        gate.ReleaseAndDrain();
+        Assert.Equal(bases[2], log.RecoveryPoint); // the closed segments below the active one, not the truncated log end
+        Assert.Empty(s.Logs.Warnings);
+        Append(s, log, 2);
+        Assert.Equal(cutTo + 2, LogReading.ReadAll(log).Count);
+        log.Flush();
+        Assert.Equal(cutTo + 2, log.RecoveryPoint);
+    }
+
+    [Fact]
     public void Deleting_the_topic_while_its_flush_is_blocked_leaves_no_files_or_handles()
     {
         using var s = new Storage(config: Small);
