@@ -198,10 +198,10 @@ internal sealed class BrokerConnection : IAsyncDisposable
     /// <summary>
     /// Sends a request from a thread that may block (the producer's sender) and hands the response body,
     /// or the connection's failure, to <paramref name="handler"/> on the read loop: no task, no thread
-    /// hop per response. The handler must be short and must not throw.
+    /// hop per response. The handler must be short and must not throw. With <paramref name="flush"/>
+    /// false the frame stays in the connection's buffer until <see cref="Flush"/> (or the next
+    /// flushed request), so several requests leave in one send.
     /// </summary>
-    /// With <paramref name="flush"/> false the frame stays in the connection's buffer until
-    /// <see cref="Flush"/> (or the next flushed request), so several requests leave in one send.
     public void Send<TRequest>(TRequest request, short version, IResponseHandler handler, bool flush = true)
         where TRequest : class, IKafkaApiMessage<TRequest>
     {
