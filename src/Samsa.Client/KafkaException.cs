@@ -73,7 +73,7 @@ public class KafkaException : Exception
 /// <summary>A client-side wait ran out (max.block.ms, request.timeout.ms, delivery.timeout.ms...).</summary>
 public sealed class KafkaTimeoutException : KafkaException
 {
-    public KafkaTimeoutException(string message) : base(ErrorCode.RequestTimedOut, message, true, null) { }
+    public KafkaTimeoutException(string message, Exception? inner = null) : base(ErrorCode.RequestTimedOut, message, true, inner) { }
 }
 
 /// <summary>A connection to a broker failed or was closed while a request was outstanding.</summary>

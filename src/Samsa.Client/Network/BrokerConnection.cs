@@ -89,7 +89,15 @@ internal sealed class BrokerConnection : IAsyncDisposable
             throw;
         }
         _timeoutTimer = new Timer(static s => ((BrokerConnection)s!).CheckTimeouts(), this, 1000, 1000);
-        await NegotiateAsync(timeout.Token).ConfigureAwait(false);
+        try
+        {
+            await NegotiateAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A Kafka error, so callers retry another time or broker as for any connection failure.
+            throw new KafkaTimeoutException($"Broker {NodeId} at {Host}:{Port} did not answer ApiVersions within socket.connection.setup.timeout.ms ({setupTimeoutMs} ms).", e);
+        }
     }
 
     /// <summary>The connection's thread: connects, then reads answers until the connection fails.</summary>
@@ -216,7 +224,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
         try
         {
             var correlationId = ++_correlationId;
-            _pending[correlationId] = pending;
+            AddPending(correlationId, pending);
             WriteFrame(TRequest.ApiKey, version, correlationId, request);
             if (flush)
             {
@@ -287,7 +295,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
         try
         {
             correlationId = ++_correlationId;
-            if (pending is not null) _pending[correlationId] = pending;
+            if (pending is not null) AddPending(correlationId, pending);
             WriteFrame(apiKey, version, correlationId, request);
             // Synchronous on purpose (see the class summary); a full send buffer blocks this caller only.
             stream.Write(_frame.WrittenSpan);
@@ -312,6 +320,19 @@ internal sealed class BrokerConnection : IAsyncDisposable
             }, (this, correlationId))
             : default;
         return await pending.Completion!.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Registers a request awaiting its answer. <see cref="Fail"/> sets the failure before it fails
+    /// the pending requests, so a request registered after that sweep sees the failure here and is
+    /// failed now; without this check it would wait forever (the timeout timer is gone too).
+    /// </summary>
+    /// <exception cref="IOException">the connection has failed.</exception>
+    private void AddPending(int correlationId, Pending pending)
+    {
+        _pending[correlationId] = pending;
+        // Caught as a send failure by the callers, whose Fail call then fails this request too.
+        if (Volatile.Read(ref _failure) is { } failure) throw new IOException(failure.Message, failure);
     }
 
     private void WriteFrame(ApiKey apiKey, short version, int correlationId, IKafkaMessage request)

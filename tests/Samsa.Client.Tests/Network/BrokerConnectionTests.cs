@@ -68,10 +68,43 @@ public sealed class BrokerConnectionTests
         silent.Start();
         var port = ((IPEndPoint)silent.LocalEndpoint).Port;
         var connection = new BrokerConnection(1, "127.0.0.1", port, "test", 30_000, NullLogger.Instance);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connection.ConnectAsync(300, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<KafkaTimeoutException>(() => connection.ConnectAsync(300, CancellationToken.None));
+        Assert.Contains("socket.connection.setup.timeout.ms (300 ms)", e.Message, StringComparison.Ordinal);
         // The reader is blocked in a receive; disposing must end it.
         await connection.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(connection.IsAlive);
+    }
+
+    [Fact]
+    public async Task A_broker_closing_each_connection_at_once_fails_the_setup_with_a_network_error()
+    {
+        // Whichever comes first, the closed connection or the ApiVersions request, the setup fails
+        // with a network error and does not wait for the setup timeout. Many attempts, so both
+        // orders occur.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(64);
+        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        using var stop = new CancellationTokenSource();
+        var closer = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                Socket accepted;
+                try { accepted = await listener.AcceptAsync(stop.Token); }
+                catch (OperationCanceledException) { return; }
+                accepted.Dispose();
+            }
+        });
+        for (var i = 0; i < 100; i++)
+        {
+            var connection = new BrokerConnection(1, "127.0.0.1", port, "test", 30_000, NullLogger.Instance);
+            var e = await Assert.ThrowsAsync<KafkaNetworkException>(() => connection.ConnectAsync(20_000, CancellationToken.None));
+            Assert.False(connection.IsAlive, e.ToString());
+            await connection.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        await stop.CancelAsync();
+        await closer;
     }
 
     [Fact]
