@@ -450,6 +450,9 @@ internal sealed class BrokerConnection : IAsyncDisposable
         {
             try { _closed.Cancel(); } catch (ObjectDisposedException) { }
         }
+        // Shutdown first: it wakes the connection's thread out of a blocking receive for certain,
+        // where closing the handle alone is not guaranteed to on every platform.
+        try { _socket?.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
         try { _socket?.Dispose(); } catch (ObjectDisposedException) { }
         _timeoutTimer?.Dispose();
         var failure = _failure!;
