@@ -1,10 +1,10 @@
 """kafka-python (Debian python3-kafka) produce / consume for the broker tests; one JSON object per line."""
 import base64
-import json
 import sys
-import time
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+sys.dont_write_bytecode = True  # the scripts run from the source tree: no __pycache__ there
+from kafka import KafkaConsumer, KafkaProducer  # noqa: E402
+from kafka_python_common import print_acks, print_from_beginning  # noqa: E402
 
 
 def produce(bootstrap, topic, count):
@@ -14,37 +14,20 @@ def produce(bootstrap, topic, count):
         key = ("py-key-%d" % i).encode()
         future = producer.send(topic, key=key, value=("py-value-%d" % i).encode(), headers=[("h", ("hv-%d" % i).encode())])
         sent.append((key, future))
-    producer.flush(30)
-    for key, future in sent:
-        md = future.get(timeout=30)
-        print(json.dumps({"key": key.decode(), "partition": md.partition, "offset": md.offset}))
-    producer.close()
+    print_acks(producer, sent)
 
 
 def consume(bootstrap, topic, count):
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
                              auto_offset_reset="earliest", consumer_timeout_ms=1000)
-    deadline = time.time() + 60
-    partitions = None
-    while partitions is None and time.time() < deadline:
-        partitions = consumer.partitions_for_topic(topic)
-    consumer.assign([TopicPartition(topic, p) for p in sorted(partitions)])
-    consumer.seek_to_beginning()
-    seen = 0
-    while seen < count and time.time() < deadline:
-        for m in consumer:
-            print(json.dumps({
-                "key": m.key.decode() if m.key is not None else None,
-                "value": base64.b64encode(m.value).decode(),
-                "headers": [[k, v.decode()] for k, v in m.headers],
-                "partition": m.partition,
-                "offset": m.offset,
-                "timestamp": m.timestamp,
-            }))
-            seen += 1
-            if seen >= count:
-                break
-    consumer.close()
+    print_from_beginning(consumer, topic, count, lambda m: {
+        "key": m.key.decode() if m.key is not None else None,
+        "value": base64.b64encode(m.value).decode(),
+        "headers": [[k, v.decode()] for k, v in m.headers],
+        "partition": m.partition,
+        "offset": m.offset,
+        "timestamp": m.timestamp,
+    })
 
 
 if __name__ == "__main__":

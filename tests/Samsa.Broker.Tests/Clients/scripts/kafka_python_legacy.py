@@ -6,11 +6,11 @@ header per record). One JSON object per line.
   consume BOOTSTRAP TOPIC COUNT API [MAX_PARTITION_FETCH_BYTES]  prints each record read from the beginning
 """
 import base64
-import json
 import sys
-import time
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+sys.dont_write_bytecode = True  # the scripts run from the source tree: no __pycache__ there
+from kafka import KafkaConsumer, KafkaProducer  # noqa: E402
+from kafka_python_common import print_acks, print_from_beginning  # noqa: E402
 
 
 def version(text):
@@ -26,40 +26,21 @@ def produce(bootstrap, topic, count, api_version, compression, prefix):
         value = ("%s-value-%d" % (prefix, i)).encode()
         headers = [("h", b"x")] if api_version == "auto" else None
         sent.append((key, producer.send(topic, key=key, value=value, timestamp_ms=1700000000000 + i, headers=headers)))
-    producer.flush(30)
-    for key, future in sent:
-        md = future.get(timeout=30)
-        print(json.dumps({"key": key.decode(), "partition": md.partition, "offset": md.offset}))
-    producer.close()
+    print_acks(producer, sent)
 
 
 def consume(bootstrap, topic, count, api_version, max_partition_fetch_bytes):
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, api_version=version(api_version), group_id=None,
                              enable_auto_commit=False, auto_offset_reset="earliest", consumer_timeout_ms=1000,
                              max_partition_fetch_bytes=max_partition_fetch_bytes)
-    deadline = time.time() + 60
-    partitions = None
-    while not partitions and time.time() < deadline:
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
-            consumer.topics()
-    consumer.assign([TopicPartition(topic, p) for p in sorted(partitions)])
-    consumer.seek_to_beginning()
-    seen = 0
-    while seen < count and time.time() < deadline:
-        for m in consumer:
-            print(json.dumps({
-                "key": m.key.decode() if m.key is not None else None,
-                "value": base64.b64encode(m.value).decode() if m.value is not None else None,
-                "partition": m.partition,
-                "offset": m.offset,
-                "timestamp": m.timestamp,
-                "timestampType": m.timestamp_type,
-            }))
-            seen += 1
-            if seen >= count:
-                break
-    consumer.close()
+    print_from_beginning(consumer, topic, count, lambda m: {
+        "key": m.key.decode() if m.key is not None else None,
+        "value": base64.b64encode(m.value).decode() if m.value is not None else None,
+        "partition": m.partition,
+        "offset": m.offset,
+        "timestamp": m.timestamp,
+        "timestampType": m.timestamp_type,
+    })
 
 
 if __name__ == "__main__":
