@@ -11,10 +11,11 @@ root=$PWD
 quick=0
 [ "${1:-}" = "--quick" ] && quick=1
 if [ $quick = 1 ]; then
-  # 100 MB / 30 MB loads: shorter runs measured mostly process start and JIT.
-  iperf_s=3; n1k=100000; n100=300000; ncons=500000; redis_n=200000; e2e_s=3; mode=quick
+  # 0.5 GB / 100 MB loads: shorter ones measure mostly the client's start and JIT (100,000 records
+  # of 1 KiB: 580-590 MB/s; 500,000 right after on the same broker: 860-880 MB/s).
+  iperf_s=3; n1k=500000; n100=1000000; ncons=500000; redis_n=200000; e2e_s=3; mode=quick
 else
-  iperf_s=10; n1k=200000; n100=1000000; ncons=2000000; redis_n=1000000; e2e_s=10; mode=full
+  iperf_s=10; n1k=1000000; n100=3000000; ncons=2000000; redis_n=1000000; e2e_s=10; mode=full
 fi
 
 # --- what it needs (Debian packages; the .NET SDK is the repository's own requirement)
@@ -82,16 +83,19 @@ redis_rps=$(redis-benchmark -p "$rp" -P 64 -n "$redis_n" -q XADD s '*' f "$value
   | grep -o '[0-9.]* requests per second' | tail -1 | cut -d' ' -f1)
 redis-cli -p "$rp" shutdown nosave >/dev/null 2>&1 || true
 
-# --- memory: on a fresh virtual machine, page-cache memory the guest has never touched costs about
-# 2 ms per MiB the first time (the host backs it on first touch: `dd` into a new file ran at
-# 440 MB/s, and at 2.9-4.9 GB/s once the same memory came back after a delete). Whichever load ran
-# first on such memory would pay for it, and the broker's appends are page-cache writes. Writing and
-# deleting a file as large as the run's data first lets every load, Samsa.Client and
-# Confluent.Kafka alike, run on memory that has been used before, as on a machine up for a while.
-warm_mb=$([ $quick = 1 ] && echo 2048 || echo 6144)
-echo "touching ${warm_mb} MiB of page cache (write and delete a file)..." >&2
-dd if=/dev/zero of="$work/warm" bs=1M count="$warm_mb" status=none
-rm -f "$work/warm"
+# --- memory: on this kind of virtual machine, memory the guest frees is handed back to the host
+# within seconds (free page reporting), and touching it again costs about 2 ms per MiB: `dd` of
+# 1 GiB into a new file ran at 430-560 MB/s with the last free more than 5 s before, and at
+# 4.5-5.6 GB/s when the same pages had been freed under a second before. A broker's appends are
+# page-cache writes into new pages, so a load that met returned pages measured the host (a 500 MB
+# produce: 320-330 MB/s and 1.3-1.4 s of broker CPU) rather than Samsa (750-800 MB/s, 0.3-0.4 s,
+# same build, alternating). On a machine up for a while free memory is simply there; so right
+# before each load that writes, Samsa.Client's and Confluent.Kafka's alike, a file about the size
+# of the load's data is written and deleted, and the load gets pages the guest has just used.
+warm_cache() {  # warm_cache MiB
+  dd if=/dev/zero of="$work/warm" bs=1M count="$1" status=none
+  rm -f "$work/warm"
+}
 
 # --- the broker: fresh data dir, default config, free ports
 p=$(free_port); c=$(free_port); h=$(free_port)
@@ -124,9 +128,11 @@ for t in s1k c1k sall call sdef cdef s100 c100 cons se2e ce2e; do
   bin/samsa topics --create --topic "$t" --partitions 1 --replication-factor 1 --bootstrap-server "$bootstrap" >/dev/null 2>&1 || true
 done
 
-# run LABEL CMD...: runs a load, keeps its summary line in $work/LABEL.txt
+# run LABEL [--warm MiB] CMD...: runs a load, keeps its summary line in $work/LABEL.txt; --warm
+# first touches that much page cache (see warm_cache) for a load that writes to the broker.
 run() {
   local label=$1; shift
+  if [ "$1" = "--warm" ]; then warm_cache "$2"; shift 2; fi
   echo "$label..." >&2
   if ! "$@" >"$work/$label.out" 2>"$work/$label.err"; then
     echo "$label failed:" >&2; tail -5 "$work/$label.err" >&2
@@ -148,17 +154,20 @@ common=(--bootstrap-server "$bootstrap" --throughput -1)
 # client's defaults" keeps the other view: the Java client's 16 KiB batches make ~60 times as many
 # produce requests for the same bytes as librdkafka's 1 MB ones.
 big=(batch.size=1048576)
-run s1k  "${samsa[@]}" perf produce --topic s1k --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=1 "${big[@]}"
-run c1k  "${confluent[@]}" produce --topic c1k --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=1 "${big[@]}"
-run sall "${samsa[@]}" perf produce --topic sall --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=all "${big[@]}"
-run call "${confluent[@]}" produce --topic call --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=all "${big[@]}"
-run sdef "${samsa[@]}" perf produce --topic sdef --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=1
-run cdef "${confluent[@]}" produce --topic cdef --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=1
-run s100 "${samsa[@]}" perf produce --topic s100 --num-records $n100 --record-size 100 "${common[@]}" --producer-props acks=1
-run c100 "${confluent[@]}" produce --topic c100 --num-records $n100 --record-size 100 "${common[@]}" --producer-props acks=1
+# MiB each load writes, with room for the batch and index overhead.
+mib() { calc "int($1 * $2 / 1048576) + 64"; }
+w1k=$(mib $n1k 1200); w100=$(mib $n100 160); wcons=$(mib $ncons 1200)
+run s1k  --warm $w1k "${samsa[@]}" perf produce --topic s1k --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=1 "${big[@]}"
+run c1k  --warm $w1k "${confluent[@]}" produce --topic c1k --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=1 "${big[@]}"
+run sall --warm $w1k "${samsa[@]}" perf produce --topic sall --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=all "${big[@]}"
+run call --warm $w1k "${confluent[@]}" produce --topic call --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=all "${big[@]}"
+run sdef --warm $w1k "${samsa[@]}" perf produce --topic sdef --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=1
+run cdef --warm $w1k "${confluent[@]}" produce --topic cdef --num-records $n1k --record-size 1024 "${common[@]}" --producer-props acks=1
+run s100 --warm $w100 "${samsa[@]}" perf produce --topic s100 --num-records $n100 --record-size 100 "${common[@]}" --producer-props acks=1
+run c100 --warm $w100 "${confluent[@]}" produce --topic c100 --num-records $n100 --record-size 100 "${common[@]}" --producer-props acks=1
 # Both consumers read one topic of $ncons records (about 0.5 / 2 GB): long enough that a pause or
 # the first fetch does not move the figure (200 MB took 0.2 s, and the ratio moved by a tenth).
-run fill "${samsa[@]}" perf produce --topic cons --num-records $ncons --record-size 1024 "${common[@]}" --producer-props acks=1 "${big[@]}"
+run fill --warm $wcons "${samsa[@]}" perf produce --topic cons --num-records $ncons --record-size 1024 "${common[@]}" --producer-props acks=1 "${big[@]}"
 run scons "${samsa[@]}" perf consume --topic cons --num-records $ncons --bootstrap-server "$bootstrap"
 run ccons "${confluent[@]}" consume --topic cons --num-records $ncons --bootstrap-server "$bootstrap"
 
@@ -167,8 +176,9 @@ run ccons "${confluent[@]}" consume --topic cons --num-records $ncons --bootstra
 max_rps=$(field sdef rps); max_rps=${max_rps:-1000}
 e2e_rate=$(calc "max(50, int(0.2 * $max_rps))")
 e2e_n=$(calc "max(200, $e2e_rate * $e2e_s)")
-run se2e "${samsa[@]}" perf e2e --topic se2e --num-records "$e2e_n" --record-size 1024 --throughput "$e2e_rate" --bootstrap-server "$bootstrap" --producer-props acks=all
-run ce2e "${confluent[@]}" e2e --topic ce2e --num-records "$e2e_n" --record-size 1024 --throughput "$e2e_rate" --bootstrap-server "$bootstrap" --producer-props acks=all
+we2e=$(mib "$e2e_n" 1200)
+run se2e --warm $we2e "${samsa[@]}" perf e2e --topic se2e --num-records "$e2e_n" --record-size 1024 --throughput "$e2e_rate" --bootstrap-server "$bootstrap" --producer-props acks=all
+run ce2e --warm $we2e "${confluent[@]}" e2e --topic ce2e --num-records "$e2e_n" --record-size 1024 --throughput "$e2e_rate" --bootstrap-server "$bootstrap" --producer-props acks=all
 load_end=$(load)
 
 # --- the table
