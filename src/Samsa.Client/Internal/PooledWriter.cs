@@ -16,6 +16,13 @@ internal sealed class PooledWriter : IBufferWriter<byte>, IDisposable
 
     public void Reset() => _written = 0;
 
+    /// <summary>Keeps only the first <paramref name="length"/> bytes written.</summary>
+    public void Truncate(int length)
+    {
+        if ((uint)length > (uint)_written) throw new ArgumentOutOfRangeException(nameof(length));
+        _written = length;
+    }
+
     public void Advance(int count)
     {
         if ((uint)count > (uint)(_buffer.Length - _written)) throw new ArgumentOutOfRangeException(nameof(count));

@@ -4,7 +4,6 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Samsa.Client.Internal;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -27,7 +26,8 @@ internal sealed class BrokerConnection : IAsyncDisposable
 
     private readonly ConcurrentDictionary<int, Pending> _pending = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly PooledWriter _frame = new(4096);
+    // Frames not yet written; produce requests reference their record batches from it rather than copying them.
+    private readonly FrameWriter _frame = new(4096);
     private readonly string _clientId;
     private readonly TimeSpan _requestTimeout;
     private readonly ILogger _logger;
@@ -218,30 +218,31 @@ internal sealed class BrokerConnection : IAsyncDisposable
             handler.OnFailure(new KafkaNetworkException($"Connection to broker {NodeId} failed: {failure.Message}", failure));
             return;
         }
-        var stream = _stream ?? throw new InvalidOperationException("Not connected.");
+        var socket = _socket ?? throw new InvalidOperationException("Not connected.");
         var pending = new Pending(TRequest.ApiKey, DateTime.UtcNow + _requestTimeout, handler);
+        Exception? failed = null;
         _writeLock.Wait();
         try
         {
             var correlationId = ++_correlationId;
             AddPending(correlationId, pending);
-            WriteFrame(TRequest.ApiKey, version, correlationId, request);
+            WriteFrameOrUndo(TRequest.ApiKey, version, correlationId, request);
             if (flush)
             {
-                stream.Write(_frame.WrittenSpan);
+                _frame.SendTo(socket);
                 _frame.Reset();
             }
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
-            _frame.Reset();
-            // Fail completes every pending request, this one included.
-            Fail(new KafkaNetworkException($"Sending {TRequest.ApiKey} to broker {NodeId} failed: {e.Message}", e));
+            failed = e;
         }
         finally
         {
             _writeLock.Release();
         }
+        // Fail completes every pending request, this one included; outside the lock, which it takes itself.
+        if (failed is not null) Fail(new KafkaNetworkException($"Sending {TRequest.ApiKey} to broker {NodeId} failed: {failed.Message}", failed));
     }
 
     /// <summary>Writes the frames that <see cref="Send{TRequest}"/> left in the buffer.</summary>
@@ -256,21 +257,23 @@ internal sealed class BrokerConnection : IAsyncDisposable
         {
             return;
         }
+        Exception? failed = null;
         try
         {
-            if (_frame.WrittenCount == 0) return;
-            var stream = _stream ?? throw new InvalidOperationException("Not connected.");
-            stream.Write(_frame.WrittenSpan);
+            if (_frame.IsEmpty || _failure is not null) return;
+            var socket = _socket ?? throw new InvalidOperationException("Not connected.");
+            _frame.SendTo(socket);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
-            Fail(new KafkaNetworkException($"Sending to broker {NodeId} failed: {e.Message}", e));
+            failed = e;
         }
         finally
         {
             _frame.Reset();
             _writeLock.Release();
         }
+        if (failed is not null) Fail(new KafkaNetworkException($"Sending to broker {NodeId} failed: {failed.Message}", failed));
     }
 
     /// <summary>Sends a request the broker does not answer (Produce with acks=0).</summary>
@@ -288,28 +291,35 @@ internal sealed class BrokerConnection : IAsyncDisposable
         TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (_failure is { } failure) throw new KafkaNetworkException($"Connection to broker {NodeId} failed: {failure.Message}", failure);
-        var stream = _stream ?? throw new InvalidOperationException("Not connected.");
+        var socket = _socket ?? throw new InvalidOperationException("Not connected.");
         var pending = expectResponse ? new Pending(apiKey, DateTime.UtcNow + timeout) : null;
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         int correlationId;
+        Exception? failed = null;
         try
         {
             correlationId = ++_correlationId;
             if (pending is not null) AddPending(correlationId, pending);
-            WriteFrame(apiKey, version, correlationId, request);
+            WriteFrameOrUndo(apiKey, version, correlationId, request);
             // Synchronous on purpose (see the class summary); a full send buffer blocks this caller only.
-            stream.Write(_frame.WrittenSpan);
+            // Frames that Send left in the buffer go first, in order.
+            _frame.SendTo(socket);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
-            var error = new KafkaNetworkException($"Sending {apiKey} to broker {NodeId} failed: {e.Message}", e);
-            Fail(error);
-            throw error;
+            failed = e;
+            correlationId = 0;
         }
         finally
         {
             _frame.Reset();
             _writeLock.Release();
+        }
+        if (failed is not null)
+        {
+            var error = new KafkaNetworkException($"Sending {apiKey} to broker {NodeId} failed: {failed.Message}", failed);
+            Fail(error);
+            throw error;
         }
         if (pending is null) return ReadOnlyMemory<byte>.Empty;
         using var registration = cancellationToken.CanBeCanceled
@@ -333,6 +343,25 @@ internal sealed class BrokerConnection : IAsyncDisposable
         _pending[correlationId] = pending;
         // Caught as a send failure by the callers, whose Fail call then fails this request too.
         if (Volatile.Read(ref _failure) is { } failure) throw new IOException(failure.Message, failure);
+    }
+
+    /// <summary>
+    /// Appends one request frame; when writing it throws (a field the version cannot carry), the
+    /// half-written frame and its pending entry are taken back, so the frames around it stay intact.
+    /// </summary>
+    private void WriteFrameOrUndo(ApiKey apiKey, short version, int correlationId, IKafkaMessage request)
+    {
+        var mark = _frame.Mark;
+        try
+        {
+            WriteFrame(apiKey, version, correlationId, request);
+        }
+        catch
+        {
+            _frame.Truncate(mark);
+            _pending.TryRemove(correlationId, out _);
+            throw;
+        }
     }
 
     private void WriteFrame(ApiKey apiKey, short version, int correlationId, IKafkaMessage request)
@@ -455,6 +484,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
         try { _socket?.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
         try { _socket?.Dispose(); } catch (ObjectDisposedException) { }
         _timeoutTimer?.Dispose();
+        DiscardUnsentFrames();
         var failure = _failure!;
         foreach (var id in _pending.Keys)
         {
@@ -463,6 +493,33 @@ internal sealed class BrokerConnection : IAsyncDisposable
                 p.Fail(failure as KafkaException
                     ?? new KafkaNetworkException($"Connection to broker {NodeId} failed: {failure.Message}", failure), _logger);
             }
+        }
+    }
+
+    /// <summary>
+    /// Drops the frames not yet written, once no write is under way (the socket is shut down, so a
+    /// blocked one ends now). They may reference record batches that failing the pending requests
+    /// hands back to the producer, for a retry (which rewrites the batch header) or to the buffer
+    /// pool; from here on no write can read those bytes any more. Never called under the write lock:
+    /// the send paths release it before they call <see cref="Fail"/>.
+    /// </summary>
+    private void DiscardUnsentFrames()
+    {
+        try
+        {
+            _writeLock.Wait();
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // disposed: the frames went with it
+        }
+        try
+        {
+            _frame.Reset();
+        }
+        finally
+        {
+            _writeLock.Release();
         }
     }
 

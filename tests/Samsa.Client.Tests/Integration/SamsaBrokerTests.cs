@@ -18,3 +18,6 @@ public sealed class SamsaInteropTests(SamsaBrokerFixture fixture) : InteropTests
 
 /// <summary>Against the real Samsa broker process.</summary>
 public sealed class SamsaBackPressureTests(SamsaBrokerFixture fixture) : BackPressureTests<SamsaBrokerFixture>(fixture);
+
+/// <summary>Against the real Samsa broker process.</summary>
+public sealed class SamsaLargeBatchTests(SamsaBrokerFixture fixture) : LargeBatchTests<SamsaBrokerFixture>(fixture);
