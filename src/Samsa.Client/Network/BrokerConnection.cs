@@ -505,14 +505,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
     /// </summary>
     private void DiscardUnsentFrames()
     {
-        try
-        {
-            _writeLock.Wait();
-        }
-        catch (ObjectDisposedException)
-        {
-            return; // disposed: the frames went with it
-        }
+        _writeLock.Wait();
         try
         {
             _frame.Reset();
@@ -529,9 +522,17 @@ internal sealed class BrokerConnection : IAsyncDisposable
         // Not while connecting: a blocking name lookup cannot be aborted, and the thread ends on its own.
         if (_socket is not null) await _readLoopDone.Task.ConfigureAwait(false);
         _stream?.Dispose();
+        // The lock is released again and not disposed: a sender that got past the failure check
+        // just before Fail still takes it, then fails its request (and Fail takes it once more).
         await _writeLock.WaitAsync().ConfigureAwait(false);
-        _frame.Dispose();
-        _writeLock.Dispose();
+        try
+        {
+            _frame.Dispose();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
         _closed.Dispose();
     }
 
