@@ -56,11 +56,15 @@ broker_samsa=(dotnet "${SAMSA_BROKER_CLI:-$cli_dll}")
 confluent=(dotnet "$work/confluent/samsa-perf-confluent.dll")
 
 # --- references
-echo "iperf3 loopback ${iperf_s} s..." >&2
+echo "iperf3 loopback, twice ${iperf_s} s..." >&2
 # A fresh server per attempt, kept for the run (not -1: a retried client found a one-shot server
 # gone); a machine too busy to give a figure leaves the row empty rather than stopping the run.
+# Two figures are taken and the higher kept: one run in six came out at half the others
+# (1,450 against 2,350-3,020 MB/s), and every "× loopback" ratio of that run with it. The higher
+# reference only makes Samsa's ratios smaller.
 loop_mbs=""
-for _ in 1 2 3; do
+figures=0
+for _ in 1 2 3 4; do
   ip=$(free_port)
   iperf3 -s -p "$ip" >>"$work/iperf-server.log" 2>&1 &
   pids+=($!)
@@ -68,9 +72,13 @@ for _ in 1 2 3; do
     iperf3 -c 127.0.0.1 -p "$ip" -t "$iperf_s" -J >"$work/iperf.json" 2>/dev/null && break
     sleep 0.2
   done
-  loop_mbs=$(/usr/bin/python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]/8/1048576,1))' \
-    "$work/iperf.json" 2>/dev/null) && break
-  echo "iperf3 gave no figure: $(grep -o '"error":.*' "$work/iperf.json" | head -1)" >&2
+  if mbs=$(/usr/bin/python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]/8/1048576,1))'       "$work/iperf.json" 2>/dev/null); then
+    if [ -z "$loop_mbs" ] || [ "$(calc "int($mbs > $loop_mbs)")" = 1 ]; then loop_mbs=$mbs; fi
+    figures=$((figures + 1))
+    [ $figures -ge 2 ] && break
+  else
+    echo "iperf3 gave no figure: $(grep -o '"error":.*' "$work/iperf.json" | head -1)" >&2
+  fi
 done
 
 echo "redis XADD ($redis_n, -P 64)..." >&2
@@ -191,7 +199,7 @@ se2e=$(field se2e p99); ce2e=$(field ce2e p99)
 table=$(cat <<TABLE
 | metric | Samsa.Client | Confluent.Kafka | reference | Samsa / reference | Samsa.Client / Confluent | target |
 |---|---:|---:|---:|---:|---:|---|
-| loopback TCP, iperf3 ${iperf_s} s (MB/s) | | | $(or_na "$loop_mbs") | | | physical ceiling |
+| loopback TCP, iperf3 ${iperf_s} s, higher of two (MB/s) | | | $(or_na "$loop_mbs") | | | physical ceiling |
 | redis-benchmark -P 64 XADD 100 B (records/s) | | | $redis_rps | | | |
 | produce 1 KiB acks=1 (MB/s), $n1k records, batch.size=1048576 on both | $(or_na "$s1k") | $(or_na "$c1k") | $loop_mbs loopback | $(ratio "$s1k" "$loop_mbs") | $(ratio "$s1k" "$c1k") | ≥ 0.35 × loopback |
 | produce 1 KiB acks=all (MB/s), batch.size=1048576 on both | $(or_na "$sall") | $(or_na "$call") | $loop_mbs loopback | $(ratio "$sall" "$loop_mbs") | $(ratio "$sall" "$call") | |
