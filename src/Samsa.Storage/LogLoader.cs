@@ -143,8 +143,10 @@ internal static class LogLoader
                 recoveryPoint = Math.Min(recoveryPoint, segments[^1].BaseOffset);
             }
         }
+        long scannedFrom = -1;
         if (logEnd < 0)
         {
+            scannedFrom = recoveryPoint;
             logEnd = Recover(tp, segments, recoveryPoint, logger);
             for (int i = 0; i < segments.Count; i++)
             {
@@ -163,9 +165,17 @@ internal static class LogLoader
         }
 
         var epochs = new LeaderEpochCheckpoint(dir);
-        epochs.Load();
+        bool epochsRead = epochs.Load();
         epochs.TruncateFromEnd(logEnd);
         epochs.TruncateFromStart(logStart);
+        // The file is written without fsync and synced before the recovery point moves: epochs that
+        // start at or after the recovery point may be missing from it, and a crash right after a
+        // rewrite may have left it unreadable. Both come back from the batches themselves.
+        if (!epochsRead || scannedFrom >= 0)
+        {
+            RebuildEpochs(epochs, segments, epochsRead ? Math.Max(scannedFrom, logStart) : logStart, logEnd);
+        }
+        epochs.Sync();
 
         var producers = new ProducerStateManager(dir);
         RebuildProducerState(producers, segments, logStart, logEnd);
@@ -249,6 +259,30 @@ internal static class LogLoader
         {
             return;
         }
+        ForEachBatchHeader(segments, from, (in BatchPosition b, ReadOnlySpan<byte> head) =>
+        {
+            var hdr = new RecordBatchHeader(head);
+            producers.Replay(b, hdr.ProducerId, hdr.ProducerEpoch, hdr.BaseSequence);
+        });
+        producers.CommitPending(logEnd);
+    }
+
+    /// <summary>Assigns the leader epoch of every batch from <paramref name="from"/> to the log end.</summary>
+    private static void RebuildEpochs(LeaderEpochCheckpoint epochs, IReadOnlyList<LogSegment> segments, long from, long logEnd)
+    {
+        if (from >= logEnd)
+        {
+            return;
+        }
+        ForEachBatchHeader(segments, from, (in BatchPosition b, ReadOnlySpan<byte> head) =>
+            epochs.Assign(new RecordBatchHeader(head).PartitionLeaderEpoch, b.BaseOffset));
+    }
+
+    private delegate void BatchHeaderVisitor(in BatchPosition batch, ReadOnlySpan<byte> header);
+
+    /// <summary>Visits the header of every batch whose last offset is at or after <paramref name="from"/>, in log order.</summary>
+    private static void ForEachBatchHeader(IReadOnlyList<LogSegment> segments, long from, BatchHeaderVisitor visit)
+    {
         Span<byte> head = stackalloc byte[RecordBatchLayout.HeaderSize];
         for (int i = 0; i < segments.Count; i++)
         {
@@ -270,8 +304,7 @@ internal static class LogLoader
                 {
                     if (b.LastOffset >= from)
                     {
-                        var hdr = new RecordBatchHeader(head);
-                        producers.Replay(b, hdr.ProducerId, hdr.ProducerEpoch, hdr.BaseSequence);
+                        visit(b, head);
                     }
                     p += b.Size;
                 }
@@ -281,6 +314,5 @@ internal static class LogLoader
                 seg.Log.Release();
             }
         }
-        producers.CommitPending(logEnd);
     }
 }

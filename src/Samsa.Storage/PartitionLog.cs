@@ -201,6 +201,18 @@ public sealed class PartitionLog
         }
     }
 
+    /// <summary>True while the leader-epoch-checkpoint on disk may lag <see cref="LeaderEpochs"/> (no fsync yet).</summary>
+    internal bool LeaderEpochsNeedSync
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _epochs?.NeedsSync ?? false;
+            }
+        }
+    }
+
     public int LatestLeaderEpoch
     {
         get
@@ -705,6 +717,8 @@ public sealed class PartitionLog
                 {
                     if (_truncations == truncations && !_closed && _offlineReason is null)
                     {
+                        // Epochs starting below the new recovery point are not rebuilt by recovery.
+                        _epochs!.Sync();
                         Volatile.Write(ref _recoveryPoint, Math.Max(_recoveryPoint, Math.Min(target, _logEndOffset)));
                     }
                 }
@@ -1175,6 +1189,7 @@ public sealed class PartitionLog
                 segs[i].Flush();
             }
         }
+        _epochs!.Sync(); // epochs starting below the recovery point are not rebuilt by recovery
         Volatile.Write(ref _recoveryPoint, leo);
         _unflushedMessages = 0;
         _lastFlushMs = NowMs;

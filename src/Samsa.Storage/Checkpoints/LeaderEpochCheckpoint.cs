@@ -11,13 +11,17 @@ public readonly record struct EpochEntry(int Epoch, long StartOffset);
 /// The partition's leader epoch history (<c>leader-epoch-checkpoint</c>), used to answer
 /// OffsetForLeaderEpoch and to truncate diverging followers. Text file: version line (0), count line,
 /// then <c>epoch startOffset</c> lines in increasing order. Rewritten atomically on every change
-/// (changes are rare: a new leader, a truncation, retention).
+/// (changes are rare: a new leader, a truncation, retention), without an fsync: the first append of
+/// a new epoch runs on a request thread. <see cref="Sync"/> makes it durable and runs before the
+/// partition's recovery point moves, so every epoch starting below the recovery point is on disk;
+/// the ones after it are rebuilt from the batches recovery scans (as Kafka's segment recovery does).
 /// Thread-safety: mutated under the partition lock; readers get a copied array.
 /// </summary>
 internal sealed class LeaderEpochCheckpoint
 {
     private readonly string _path;
     private volatile EpochEntry[] _entries = [];
+    private bool _unsynced;
 
     public LeaderEpochCheckpoint(string dir)
     {
@@ -27,16 +31,23 @@ internal sealed class LeaderEpochCheckpoint
     public IReadOnlyList<EpochEntry> Entries => _entries;
     public int LatestEpoch => _entries.Length == 0 ? -1 : _entries[^1].Epoch;
 
-    public void Load()
+    /// <summary>True while the file on disk may be older than <see cref="Entries"/> (written without fsync).</summary>
+    public bool NeedsSync => _unsynced;
+
+    /// <summary>
+    /// Reads the file. False when it is missing, or short or malformed (a crash right after an
+    /// unsynced rewrite): the history must then be rebuilt from the log's batches.
+    /// </summary>
+    public bool Load()
     {
         if (!File.Exists(_path))
         {
-            return;
+            return false;
         }
         string[] lines = File.ReadAllLines(_path);
         if (lines.Length < 2 || lines[0].Trim() != "0" || !int.TryParse(lines[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) || lines.Length < 2 + n)
         {
-            throw new InvalidDataException($"{_path}: malformed leader epoch checkpoint");
+            return false;
         }
         var list = new List<EpochEntry>(n);
         for (int i = 0; i < n; i++)
@@ -45,11 +56,12 @@ internal sealed class LeaderEpochCheckpoint
             if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int e)
                 || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long o))
             {
-                throw new InvalidDataException($"{_path}: malformed line {i + 3}");
+                return false;
             }
             list.Add(new EpochEntry(e, o));
         }
         _entries = [.. list];
+        return true;
     }
 
     /// <summary>Records that <paramref name="epoch"/> starts at <paramref name="startOffset"/> if it is newer than the latest.</summary>
@@ -121,14 +133,30 @@ internal sealed class LeaderEpochCheckpoint
 
     public void Clear() => Save([]);
 
+    /// <summary>fsyncs the history if a change since the last sync was written without one.</summary>
+    public void Sync()
+    {
+        if (_unsynced)
+        {
+            AtomicFile.WriteAllText(_path, Format(_entries), fsync: true);
+            _unsynced = false;
+        }
+    }
+
     private void Save(List<EpochEntry> list)
+    {
+        AtomicFile.WriteAllText(_path, Format(list), fsync: false);
+        _unsynced = true;
+        _entries = [.. list];
+    }
+
+    private static string Format(IReadOnlyList<EpochEntry> list)
     {
         var sb = new StringBuilder("0\n").Append(list.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
         foreach (EpochEntry e in list)
         {
             sb.Append(e.Epoch.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(e.StartOffset.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
-        AtomicFile.WriteAllText(_path, sb.ToString());
-        _entries = [.. list];
+        return sb.ToString();
     }
 }

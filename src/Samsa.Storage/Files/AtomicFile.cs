@@ -9,7 +9,7 @@ namespace Samsa.Storage.Files;
 /// </summary>
 internal static class AtomicFile
 {
-    public static void WriteAllText(string path, string content) => WriteAllBytes(path, Encoding.UTF8.GetBytes(content));
+    public static void WriteAllText(string path, string content, bool fsync = true) => WriteAllBytes(path, Encoding.UTF8.GetBytes(content), fsync);
 
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> content, bool fsync = true)
     {
