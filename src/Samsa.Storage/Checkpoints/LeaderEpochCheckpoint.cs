@@ -138,25 +138,20 @@ internal sealed class LeaderEpochCheckpoint
     {
         if (_unsynced)
         {
-            AtomicFile.WriteAllText(_path, Format(_entries), fsync: true);
+            AtomicFile.FlushToDisk(_path);
             _unsynced = false;
         }
     }
 
     private void Save(List<EpochEntry> list)
     {
-        AtomicFile.WriteAllText(_path, Format(list), fsync: false);
-        _unsynced = true;
-        _entries = [.. list];
-    }
-
-    private static string Format(IReadOnlyList<EpochEntry> list)
-    {
         var sb = new StringBuilder("0\n").Append(list.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
         foreach (EpochEntry e in list)
         {
             sb.Append(e.Epoch.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(e.StartOffset.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
-        return sb.ToString();
+        AtomicFile.WriteAllText(_path, sb.ToString(), fsync: false);
+        _unsynced = true;
+        _entries = [.. list];
     }
 }

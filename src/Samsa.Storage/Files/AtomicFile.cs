@@ -21,4 +21,23 @@ internal static class AtomicFile
         }
         File.Move(tmp, path, overwrite: true);
     }
+
+    /// <summary>
+    /// fsyncs a file written earlier with <c>fsync: false</c>. False when it is gone (deleted or moved
+    /// away meanwhile), which its callers take as nothing left to sync.
+    /// </summary>
+    public static bool FlushToDisk(string path)
+    {
+        try
+        {
+            using Microsoft.Win32.SafeHandles.SafeFileHandle h = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite,
+                FileShare.ReadWrite | FileShare.Delete);
+            RandomAccess.FlushToDisk(h);
+            return true;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
+    }
 }

@@ -218,15 +218,7 @@ internal sealed class ProducerStateManager
             {
                 continue;
             }
-            try
-            {
-                using Microsoft.Win32.SafeHandles.SafeFileHandle h = File.OpenHandle(LogFileNames.SnapshotFile(_dir, o),
-                    FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-                RandomAccess.FlushToDisk(h);
-            }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-            {
-            }
+            Files.AtomicFile.FlushToDisk(LogFileNames.SnapshotFile(_dir, o));
         }
     }
 
