@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Samsa.Client.Network;
 using Samsa.Client.Tests.Fakes;
 using Samsa.Protocol.Messages;
+using Samsa.TestSupport;
 
 namespace Samsa.Client.Tests.Network;
 
@@ -35,10 +36,7 @@ public sealed class BrokerConnectionTests
     {
         // A listener whose accept queue is full drops further SYNs (Linux), so a blocking connect
         // to it hangs: the setup timeout must still end it, by disposing the socket.
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        using var listener = LoopbackListener.Open(1, out var port);
         var fillers = new List<Socket>();
         try
         {
@@ -81,10 +79,7 @@ public sealed class BrokerConnectionTests
         // Whichever comes first, the closed connection or the ApiVersions request, the setup fails
         // with a network error and does not wait for the setup timeout. Many attempts, so both
         // orders occur.
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(64);
-        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        using var listener = LoopbackListener.Open(64, out var port);
         using var stop = new CancellationTokenSource();
         var closer = Task.Run(async () =>
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Samsa.Client.Network;
+using Samsa.TestSupport;
 
 namespace Samsa.Client.Tests.Network;
 
@@ -15,11 +16,9 @@ public sealed class FrameWriterTests : IDisposable
 
     public FrameWriterTests()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
+        using var listener = LoopbackListener.Open(1, out var port);
         _client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _client.Connect(listener.LocalEndPoint!);
+        _client.Connect(IPAddress.Loopback, port);
         _server = listener.Accept();
     }
 
