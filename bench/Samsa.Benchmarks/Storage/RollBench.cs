@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Samsa.Protocol.Records;
 using Samsa.Storage;
 
 namespace Samsa.Benchmarks.Storage;
@@ -15,10 +14,10 @@ internal static class RollBench
 {
     public static void Run(string[] args)
     {
-        int segmentMiB = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 512;
-        int rounds = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3;
+        int segmentMiB = StorageBench.IntArg(args, 1, 512);
+        int rounds = StorageBench.IntArg(args, 2, 3);
         Console.WriteLine($".NET {Environment.Version}, {Environment.ProcessorCount} cores, segment.bytes {segmentMiB} MiB, 16 KiB batches");
-        byte[] batch = Batch16K();
+        byte[] batch = StorageBench.Batch16K();
         for (int round = 0; round < rounds; round++)
         {
             string root = Path.Combine(Path.GetTempPath(), "samsa-roll-bench-" + Guid.NewGuid().ToString("N"));
@@ -66,18 +65,5 @@ internal static class RollBench
         double durable = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         Array.Sort(times);
         Console.WriteLine($"append that rolls {rollingAppend,9:F3} ms | appends before it: median {times[times.Length / 2]:F3} ms, max {times[^1]:F3} ms | recovery point at the new segment after {durable,8:F1} ms");
-    }
-
-    private static byte[] Batch16K()
-    {
-        using var b = new RecordBatchBuilder(32 * 1024);
-        var rnd = new Random(1);
-        byte[] value = new byte[1000];
-        while (b.SizeInBytes + 1100 <= 16 * 1024)
-        {
-            rnd.NextBytes(value);
-            b.Append(1_700_000_000_000, "key-0000"u8, value);
-        }
-        return b.Build().ToArray();
     }
 }

@@ -16,9 +16,9 @@ internal static class StorageBench
 {
     public static void Run(string[] args)
     {
-        int appendMiB = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 128;
-        int recoveryMiB = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 256;
-        int partitions = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
+        int appendMiB = IntArg(args, 1, 128);
+        int recoveryMiB = IntArg(args, 2, 256);
+        int partitions = IntArg(args, 3, 10_000);
         string root = Path.Combine(Path.GetTempPath(), "samsa-storage-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         try
@@ -34,7 +34,12 @@ internal static class StorageBench
         }
     }
 
-    private static byte[] Batch16K()
+    /// <summary>Command-line argument <paramref name="index"/> as an int, or <paramref name="fallback"/> when absent.</summary>
+    internal static int IntArg(string[] args, int index, int fallback) =>
+        args.Length > index ? int.Parse(args[index], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+
+    /// <summary>One uncompressed batch of exactly 16 KiB (the Java client's default batch.size).</summary>
+    internal static byte[] Batch16K()
     {
         using var b = new RecordBatchBuilder(32 * 1024);
         var rnd = new Random(1);
