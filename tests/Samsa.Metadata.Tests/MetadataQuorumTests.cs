@@ -8,7 +8,7 @@ namespace Samsa.Metadata.Tests;
 public sealed class MetadataQuorumTests : IDisposable
 {
     private readonly TempDirectory dir = new();
-    private readonly int port = TestSupport.FreePort();
+    private readonly int port = Samsa.TestSupport.FreePort.Next();
 
     public void Dispose() => dir.Dispose();
 

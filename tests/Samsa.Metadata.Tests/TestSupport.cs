@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Samsa.Metadata.Image;
 using Samsa.Metadata.Records;
 
@@ -26,14 +24,6 @@ public sealed class TempDirectory : IDisposable
 
 internal static class TestSupport
 {
-    /// <summary>A TCP port free right now (bound to port 0, then released).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>The image as snapshot bytes: equal bytes mean equal images.</summary>
     public static byte[] Fingerprint(MetadataImage image) => MetadataSnapshotFormat.Write(0, image.ToRecords());
 

@@ -18,12 +18,7 @@ public sealed class BrokerConnectionTests
     [Fact]
     public async Task Connecting_to_a_port_nobody_listens_on_fails_with_a_network_error()
     {
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        int port = FreePort.Next();
         var connection = new BrokerConnection(1, "127.0.0.1", port, "test", 30_000, NullLogger.Instance);
         var e = await Assert.ThrowsAsync<KafkaNetworkException>(() => connection.ConnectAsync(10_000, CancellationToken.None));
         Assert.Contains($"127.0.0.1:{port}", e.Message, StringComparison.Ordinal);

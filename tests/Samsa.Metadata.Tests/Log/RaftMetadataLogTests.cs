@@ -15,7 +15,7 @@ public sealed class RaftMetadataLogTests : IDisposable
     {
         Directory = Path.Combine(dir.Path, MetadataLogOptions.DirectoryName),
         NodeId = 1,
-        Voters = voters ?? [new QuorumVoter(1, "127.0.0.1", TestSupport.FreePort())],
+        Voters = voters ?? [new QuorumVoter(1, "127.0.0.1", Samsa.TestSupport.FreePort.Next())],
         SnapshotIntervalEntries = snapshotInterval,
     };
 
@@ -117,7 +117,7 @@ public sealed class RaftMetadataLogTests : IDisposable
     public async Task Without_a_majority_the_node_is_not_leader_and_writes_fail_with_not_controller()
     {
         // Two voters, the other never started: no majority, no leader.
-        var voters = new[] { new QuorumVoter(1, "127.0.0.1", TestSupport.FreePort()), new QuorumVoter(2, "127.0.0.1", TestSupport.FreePort()) };
+        var voters = new[] { new QuorumVoter(1, "127.0.0.1", Samsa.TestSupport.FreePort.Next()), new QuorumVoter(2, "127.0.0.1", Samsa.TestSupport.FreePort.Next()) };
         await using var log = new RaftMetadataLog(Options(voters: voters));
         await log.StartAsync(new MetadataLoader(), CancellationToken.None);
 
