@@ -12,6 +12,15 @@ if ! dotnet build Samsa.slnx -c Release -nologo -v minimal; then
   echo "build failed"; echo "0 passed, 1 failed"; exit 1
 fi
 
+# Tests that start samsa as a process run the command users get from bin/samsa: its Native AOT
+# build, or (where that cannot be built) the samsa.dll the solution build above made.
+if bin/samsa storage random-uuid >/dev/null && [ -x "$root/artifacts/samsa-aot/samsa" ]; then
+  export SAMSA_CLI="$root/artifacts/samsa-aot/samsa"
+  echo "samsa processes: the Native AOT build (artifacts/samsa-aot/samsa)"
+else
+  echo "samsa processes: the managed build (src/Samsa.Cli/bin/Release/net10.0/samsa.dll)"
+fi
+
 results="$root/artifacts/test-results"
 rm -rf "$results"; mkdir -p "$results"
 passed=0; failed=0; skipped=0; status=0

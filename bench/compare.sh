@@ -45,14 +45,22 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 load_start=$(load)
 
 echo "building (Release)..." >&2
-# SAMSA_CLI (a built samsa.dll, as bin/samsa honours it) skips the build; SAMSA_BROKER_CLI runs the
-# broker from another build (e.g. a branch) while the loads and tools come from this one.
-[ -n "${SAMSA_CLI:-}" ] || bin/samsa storage random-uuid >/dev/null   # builds artifacts/samsa when stale
-cli_dll=${SAMSA_CLI:-$root/artifacts/samsa/samsa.dll}
+# SAMSA_CLI (a built samsa.dll or native samsa, as bin/samsa honours it) skips the build;
+# SAMSA_BROKER_CLI runs the broker from another build (e.g. a branch) while the loads and tools come
+# from this one. By default both are what bin/samsa builds: the Native AOT binary, or the managed
+# build where that cannot be built.
+[ -n "${SAMSA_CLI:-}" ] || bin/samsa storage random-uuid >/dev/null   # builds the samsa command when stale
+default_cli=$root/artifacts/samsa-aot/samsa
+[ -x "$default_cli" ] || default_cli=$root/artifacts/samsa/samsa.dll
+cli=${SAMSA_CLI:-$default_cli}
 dotnet build bench/Samsa.Perf.Confluent -c Release -nologo -v quiet -o "$work/confluent" >"$work/build.log" 2>&1 \
   || { cat "$work/build.log" >&2; exit 1; }
-samsa=(dotnet "$cli_dll")
-broker_samsa=(dotnet "${SAMSA_BROKER_CLI:-$cli_dll}")
+command_for() {  # command_for ARRAY PATH: dotnet PATH for a samsa.dll, PATH itself for a native samsa
+  local -n into=$1
+  case "$2" in *.dll) into=(dotnet "$2") ;; *) into=("$2") ;; esac
+}
+command_for samsa "$cli"
+command_for broker_samsa "${SAMSA_BROKER_CLI:-$cli}"
 confluent=(dotnet "$work/confluent/samsa-perf-confluent.dll")
 
 # --- references

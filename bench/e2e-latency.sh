@@ -5,7 +5,7 @@
 # records, one partition. Builds alternate within a round, so builds compare within one run only
 # (the machine is shared: compare figures of one run, never across runs).
 # Usage: bench/e2e-latency.sh [-r ROUNDS] [-t "RATE ..."] [-s SECONDS] [BUILD ...]
-#   BUILD = label=path/to/samsa.dll[,path/to/samsa-perf-confluent.dll]
+#   BUILD = label=path/to/samsa.dll-or-native-samsa[,path/to/samsa-perf-confluent.dll]
 #   (default: this tree's bin/samsa build and bench/Samsa.Perf.Confluent built from this tree)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,8 +28,9 @@ free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("12
 dotnet build bench/Samsa.Perf.Confluent -c Release -nologo -v quiet -o "$work/confluent" >"$work/build.log" 2>&1 \
   || { cat "$work/build.log" >&2; exit 1; }
 if [ $# -eq 0 ]; then
-  bin/samsa storage random-uuid >/dev/null   # builds artifacts/samsa when stale
-  set -- "main=$root/artifacts/samsa/samsa.dll"
+  bin/samsa storage random-uuid >/dev/null   # builds the samsa command when stale
+  if [ -x "$root/artifacts/samsa-aot/samsa" ]; then set -- "main=$root/artifacts/samsa-aot/samsa"
+  else set -- "main=$root/artifacts/samsa/samsa.dll"; fi
 fi
 
 results=$work/results.txt
@@ -40,6 +41,7 @@ for round in $(seq 1 "$rounds"); do
     samsa_dll=${dlls%%,*}
     confluent_dll=$work/confluent/samsa-perf-confluent.dll
     [ "$dlls" != "$samsa_dll" ] && confluent_dll=${dlls#*,}
+    case "$samsa_dll" in *.dll) samsa=(dotnet "$samsa_dll") ;; *) samsa=("$samsa_dll") ;; esac
     p=$(free_port); c=$(free_port); h=$(free_port)
     bootstrap="127.0.0.1:$p"
     rm -rf "$work/data"
@@ -47,9 +49,9 @@ for round in $(seq 1 "$rounds"); do
       --override "listeners=PLAINTEXT://127.0.0.1:$p,CONTROLLER://127.0.0.1:$c"
       --override "controller.quorum.voters=1@127.0.0.1:$c" --override "http.listeners=http://127.0.0.1:$h"
       --override "log.dirs=$work/data")
-    dotnet "$samsa_dll" storage format -t "$(dotnet "$samsa_dll" storage random-uuid)" -c "${node[@]}" >"$work/format.log" 2>&1 \
+    "${samsa[@]}" storage format -t "$("${samsa[@]}" storage random-uuid)" -c "${node[@]}" >"$work/format.log" 2>&1 \
       || { cat "$work/format.log" >&2; exit 1; }
-    dotnet "$samsa_dll" server-start "${node[@]}" >"$work/broker.log" 2>&1 &
+    "${samsa[@]}" server-start "${node[@]}" >"$work/broker.log" 2>&1 &
     broker=$!
     for _ in $(seq 1 3000); do grep -q " ready in " "$work/broker.log" && break; kill -0 $broker 2>/dev/null || break; sleep 0.01; done
     grep -q " ready in " "$work/broker.log" || { cat "$work/broker.log" >&2; echo "the broker did not start" >&2; exit 1; }
@@ -57,9 +59,9 @@ for round in $(seq 1 "$rounds"); do
     for rate in $rates; do
       for client in samsa confluent; do
         i=$((i + 1)); topic="e2e-$client-$i"
-        dotnet "$samsa_dll" topics --create --topic "$topic" --partitions 1 --replication-factor 1 --bootstrap-server "$bootstrap" >/dev/null
+        "${samsa[@]}" topics --create --topic "$topic" --partitions 1 --replication-factor 1 --bootstrap-server "$bootstrap" >/dev/null
         n=$((rate * seconds)); [ $n -lt 500 ] && n=500
-        if [ $client = samsa ]; then load=(dotnet "$samsa_dll" perf e2e); else load=(dotnet "$confluent_dll" e2e); fi
+        if [ $client = samsa ]; then load=("${samsa[@]}" perf e2e); else load=(dotnet "$confluent_dll" e2e); fi
         line=$("${load[@]}" --topic "$topic" --num-records $n --record-size 1024 --throughput "$rate" \
           --bootstrap-server "$bootstrap" --producer-props acks=all 2>"$work/load.err" | grep "records received," | tail -1 || true)
         p50=$(echo "$line" | grep -o '[0-9.]* ms 50th' | cut -d' ' -f1)

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Wall time of `bin/kafka-topics.sh --list` against a running Samsa node, with the Native AOT tools
-# (artifacts/samsa-native/samsa) and with the JIT build (artifacts/samsa/samsa.dll), next to
+# Wall time of `bin/kafka-topics.sh --list` against a running Samsa node, with bin/samsa's Native AOT
+# build (or the tools-only one, artifacts/samsa-native/samsa) and with the JIT build
+# (artifacts/samsa/samsa.dll), next to
 # `kcat -L` in the same run. Each is run N times (default 20) after one warm-up; prints mean and min.
 # Usage: tools/measure-cli.sh [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-20}
 [ -x artifacts/samsa-native/samsa ] || tools/publish-native-cli.sh >/dev/null
-bin/samsa storage random-uuid >/dev/null   # builds artifacts/samsa when stale
+SAMSA_JIT=1 bin/samsa storage random-uuid >/dev/null   # builds the managed artifacts/samsa when stale
 dll="$PWD/artifacts/samsa/samsa.dll"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 dir=$(mktemp -d)

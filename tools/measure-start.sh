@@ -4,17 +4,17 @@
 # the wall time from launching bin/samsa until `kcat -L` has answered (port polled every 5 ms, then
 # one kcat -L), the "ready in N ms" the node prints (measured from process start), the CPU time the
 # process used until kcat answered, and the resident memory after 2 s idle.
-# Usage: tools/measure-start.sh [runs] [path/to/samsa.dll]   (default: bin/samsa, built first if stale)
+# Usage: tools/measure-start.sh [runs] [path/to/samsa.dll or a native samsa]   (default: bin/samsa, built first if stale)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 runs=${1:-10}
 dll=${2:-}
 if [ -z "$dll" ]; then
-  bin/samsa storage random-uuid >/dev/null   # builds artifacts/samsa when stale, so no run includes a build
+  bin/samsa storage random-uuid >/dev/null   # builds the samsa command when stale, so no run includes a build
   cmd=("$root/bin/samsa")
 else
-  cmd=(dotnet "$(realpath "$dll")")
+  case "$dll" in *.dll) cmd=(dotnet "$(realpath "$dll")") ;; *) cmd=("$(realpath "$dll")") ;; esac
 fi
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 ticks=$(getconf CLK_TCK)

@@ -11,22 +11,25 @@ public sealed record CliResult(int ExitCode, string StdOut, string StdErr)
 
 /// <summary>
 /// Locates and runs the built <c>samsa</c> command (<c>dotnet samsa.dll</c>). The dll is the
-/// Samsa.Cli build output of the same configuration as the tests; <c>SAMSA_CLI</c> overrides it.
+/// Samsa.Cli build output of the same configuration as the tests; <c>SAMSA_CLI</c> overrides it,
+/// with a samsa.dll or with a native <c>samsa</c> executable (run as it is).
 /// </summary>
 public static class SamsaCli
 {
     private static readonly Lazy<string> s_dll = new(Locate);
 
-    /// <summary>Path of samsa.dll.</summary>
+    /// <summary>Path of samsa.dll, or of a native samsa executable (<c>SAMSA_CLI</c>).</summary>
     public static string DllPath => s_dll.Value;
+
+    private static bool IsNative => !DllPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The repository root (the folder holding Samsa.slnx).</summary>
     public static string RepositoryRoot { get; } = FindRoot();
 
-    /// <summary>A start info for <c>dotnet samsa.dll args...</c> with output redirected.</summary>
+    /// <summary>A start info for <c>dotnet samsa.dll args...</c> (or the native executable) with output redirected.</summary>
     public static ProcessStartInfo CreateStartInfo(IEnumerable<string> args, string? workingDirectory = null)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(IsNative ? DllPath : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -34,7 +37,7 @@ public static class SamsaCli
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
-        psi.ArgumentList.Add(DllPath);
+        if (!IsNative) psi.ArgumentList.Add(DllPath);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment["DOTNET_NOLOGO"] = "1";
