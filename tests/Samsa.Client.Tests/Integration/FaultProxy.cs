@@ -68,22 +68,37 @@ public sealed class FaultProxy : IAsyncDisposable
                 client.Dispose();
                 continue;
             }
-            var upstream = new TcpClient { NoDelay = true };
-            try
-            {
-                await upstream.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
-            }
-            catch (Exception)
-            {
-                client.Dispose();
-                upstream.Dispose();
-                continue;
-            }
-            client.NoDelay = true;
-            lock (_pairs) _pairs.Add((client, upstream));
-            _ = PumpAsync(client, upstream, client.GetStream(), upstream.GetStream());
-            _ = PumpAsync(client, upstream, upstream.GetStream(), client.GetStream());
+            // Each connection dials the broker on its own: one connect that hangs (a SYN lost and
+            // retried for up to two minutes) must not hold up every connection accepted after it.
+            _ = ConnectAndPumpAsync(client);
         }
+    }
+
+    private async Task ConnectAndPumpAsync(TcpClient client)
+    {
+        var upstream = new TcpClient { NoDelay = true };
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            await upstream.ConnectAsync(IPAddress.Loopback, _targetPort, timeout.Token);
+        }
+        catch (Exception)
+        {
+            client.Dispose();
+            upstream.Dispose();
+            return;
+        }
+        if (_down)
+        {
+            client.Dispose();
+            upstream.Dispose();
+            return;
+        }
+        client.NoDelay = true;
+        lock (_pairs) _pairs.Add((client, upstream));
+        _ = PumpAsync(client, upstream, client.GetStream(), upstream.GetStream());
+        _ = PumpAsync(client, upstream, upstream.GetStream(), client.GetStream());
     }
 
     private async Task PumpAsync(TcpClient client, TcpClient upstream, NetworkStream from, NetworkStream to)
