@@ -15,15 +15,7 @@ public abstract class IdempotenceTests<TFixture>(TFixture fixture) : IClassFixtu
         const int total = 100_000;
         var topic = await fixture.CreateTopicAsync("idempotence", partitions);
 
-        var config = new ProducerConfig
-        {
-            BootstrapServers = fixture.BootstrapServers,
-            LingerMs = 5,
-            BatchSize = 4096,
-            RetryBackoffMs = 20,
-            RequestTimeoutMs = 5000,
-            DeliveryTimeoutMs = 120000,
-        };
+        var config = ProduceThroughFaults.Config(fixture.BootstrapServers, batchSize: 4096);
         await using (var producer = new Producer<int, string>(config))
         {
             // Metadata first, so the faults hit produce requests.

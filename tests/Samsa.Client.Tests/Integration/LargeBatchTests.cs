@@ -90,15 +90,7 @@ public abstract class LargeBatchTests<TFixture>(TFixture fixture) : IClassFixtur
         const int partitions = 4;
         const int total = 4000;
         var topic = await fixture.CreateTopicAsync("large-batches-faults", partitions);
-        var config = new ProducerConfig
-        {
-            BootstrapServers = fixture.BootstrapServers,
-            LingerMs = 5,
-            BatchSize = 64 * 1024,
-            RetryBackoffMs = 20,
-            RequestTimeoutMs = 5000,
-            DeliveryTimeoutMs = 120000,
-        };
+        var config = ProduceThroughFaults.Config(fixture.BootstrapServers, batchSize: 64 * 1024);
         await using (var producer = new Producer<Null, byte[]>(config))
         {
             // Metadata first, so the faults hit produce requests.

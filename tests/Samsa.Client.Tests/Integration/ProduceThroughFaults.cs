@@ -7,6 +7,18 @@ namespace Samsa.Client.Tests.Integration;
 /// </summary>
 internal static class ProduceThroughFaults
 {
+    /// <summary>The producer both fault tests use: retries quick, requests that time out soon, records that
+    /// may wait long enough for many cuts and retries.</summary>
+    public static ProducerConfig Config(string bootstrapServers, int batchSize) => new()
+    {
+        BootstrapServers = bootstrapServers,
+        LingerMs = 5,
+        BatchSize = batchSize,
+        RetryBackoffMs = 20,
+        RequestTimeoutMs = 5000,
+        DeliveryTimeoutMs = 120000,
+    };
+
     /// <param name="produceAll">Sends every record with the delivery handler it is given.</param>
     public static async Task RunAsync<TKey, TValue>(FaultProxy proxy, double dropProbability, Producer<TKey, TValue> producer,
         Action<Action<DeliveryReport>> produceAll)
